@@ -1,0 +1,46 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is what they build on.
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PYTHAINLP_READ_ONLY := 1
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup model index run test test-llm eval bench lint clean
+
+.venv/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[dev]'
+	@if $(PIP) list 2>/dev/null | grep -i '^nvidia-'; then echo "error: a CUDA (nvidia-*) wheel was installed; torch must be the CPU wheel torch==2.13.0" >&2; exit 1; fi
+	touch $@
+
+setup: .venv/.installed
+
+model: setup
+	$(PY) -m assistant build-model
+
+index: model
+	$(PY) -m assistant index
+
+run: index
+	$(PY) -m assistant chat
+
+test: index
+	$(PY) -m pytest -q
+	$(PY) -m eval
+
+eval: index
+	$(PY) -m eval
+
+bench: index
+	$(PY) -m eval.bench
+
+lint: setup
+	.venv/bin/ruff check assistant eval tests
+
+clean:
+	rm -rf index/store models data

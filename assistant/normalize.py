@@ -1,0 +1,20 @@
+"""Search-time normalisation. Stored text stays verbatim; only what we compare and index is folded."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pythainlp.util import normalize as thai_normalize
+from pythainlp.util import thai_digit_to_arabic_digit
+
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\ufeff]")
+
+
+def normalize(text: str) -> str:
+    """NFKC, PyThaiNLP's normalise (folds doubled vowels such as "สัญญาาร่วม"), Thai digits → Arabic,
+    ``ํา`` → ``ำ``, lower case, single spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub("", text).replace("\u0e4d\u0e32", "\u0e33")
+    text = thai_normalize(thai_digit_to_arabic_digit(text))
+    return re.sub(r"\s+", " ", text).strip().lower()

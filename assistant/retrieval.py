@@ -1,0 +1,107 @@
+"""Hybrid retrieval: BM25 over normalised newmm tokens + dense search in Chroma, fused by RRF.
+
+The fusion and scoring are pure functions (unit-tested on their own); `HybridSearcher` wires them to
+the index and the embedder; `GuideRetriever` exposes them to LangChain as a Runnable retriever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+from rank_bm25 import BM25Okapi
+
+from assistant.chunks import Chunk
+from assistant.index import Index
+from assistant.segment import expand_query, search_tokens
+from assistant.settings import Settings
+
+
+def rrf(rankings: Iterable[list[str]], k: int = 60) -> dict[str, float]:
+    """Reciprocal rank fusion: each ranking adds 1 / (k + rank) to the ids it lists."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, cid in enumerate(ranking, start=1):
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+def term_coverage(query_tokens: list[str], chunk_tokens: set[str]) -> float:
+    """Share of the query's distinct content tokens that occur in a chunk (evidence-gate signal)."""
+    distinct = set(query_tokens)
+    return len(distinct & chunk_tokens) / len(distinct) if distinct else 0.0
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float  # fused RRF score
+    dense: float  # cosine similarity (0 when the chunk was not among the dense candidates)
+    bm25: float
+    coverage: float  # share of the query's content tokens found in this chunk or its section path
+
+    def as_dict(self) -> dict:
+        c = self.chunk
+        return {"chunk_id": c.id, "section_id": c.section_id, "title": c.title, "page": c.page,
+                "document": c.document, "score": round(self.score, 5), "dense": round(self.dense, 4),
+                "bm25": round(self.bm25, 3), "text": c.text}
+
+
+class HybridSearcher:
+    def __init__(self, index: Index, embedder, settings: Settings):
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.chunks = {c.id: c for c in index.chunks}
+        self.ids = [c.id for c in index.chunks]
+        self.tokens = [search_tokens(c.embed_text) for c in index.chunks]
+        self.token_sets = [set(t) for t in self.tokens]
+        self.bm25 = BM25Okapi(self.tokens)
+
+    def bm25_ranking(self, query_tokens: list[str], n: int) -> list[tuple[str, float]]:
+        if not query_tokens:
+            return []
+        scores = self.bm25.get_scores(query_tokens)
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])[:n]
+        return [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def dense_ranking(self, query: str, n: int) -> list[tuple[str, float]]:
+        return self.index.dense(self.embedder.embed_queries([query])[0], n)
+
+    def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[Hit]:
+        """mode: "hybrid" (default), "bm25" or "dense" (the latter two for evaluation)."""
+        k = k or self.settings.top_k
+        n = self.settings.retrieval_candidates
+        q_tokens = expand_query(search_tokens(query))
+        sparse = self.bm25_ranking(q_tokens, n) if mode in {"hybrid", "bm25"} else []
+        dense = self.dense_ranking(query, n) if mode in {"hybrid", "dense"} else []
+        fused = rrf([[cid for cid, _ in sparse], [cid for cid, _ in dense]], self.settings.rrf_k)
+        sparse_scores, dense_scores = dict(sparse), dict(dense)
+        position = {cid: i for i, cid in enumerate(self.ids)}
+        best = sorted(fused, key=lambda cid: (-fused[cid], position[cid]))[:k]
+        return [
+            Hit(self.chunks[cid], fused[cid], dense_scores.get(cid, 0.0), sparse_scores.get(cid, 0.0),
+                term_coverage(q_tokens, self.token_sets[position[cid]]))
+            for cid in best
+        ]
+
+
+def hit_to_document(hit: Hit) -> LCDocument:
+    meta = hit.as_dict()
+    text = meta.pop("text")
+    return LCDocument(page_content=text, metadata=meta, id=hit.chunk.id)
+
+
+class GuideRetriever(BaseRetriever):
+    """LangChain face of the hybrid searcher, so chains can compose it as a Runnable."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    searcher: HybridSearcher
+    k: int = 5
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        return [hit_to_document(h) for h in self.searcher.search(query, self.k)]

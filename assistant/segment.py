@@ -1,0 +1,104 @@
+"""Thai segmentation: PyThaiNLP ``newmm`` words with the guide's domain terms, ``crfcut`` sentences.
+
+Domain terms keep compounds such as "ภาคีหุ้นส่วน" whole, so BM25 can weigh them as one concept; each
+compound also emits its ordinary sub-words, so a user who types only "หุ้นส่วน" still matches.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pythainlp.corpus import thai_stopwords
+from pythainlp.corpus.common import thai_words
+from pythainlp.tokenize import sent_tokenize, word_tokenize
+from pythainlp.util import dict_trie
+
+from assistant.normalize import normalize
+
+DOMAIN_TERMS = (
+    "ภาคีหุ้นส่วน", "หุ้นส่วน", "เงินอุดหนุน", "สัญญาข้อตกลง", "สัญญาร่วม", "สัญญาจ้าง",
+    "คณะกรรมการร่วมเฉพาะกิจ", "คณะกรรมการเฉพาะกิจ", "คณะกรรมการร่วม", "บันทึกข้อตกลง",
+    "การบริหารกิจการบ้านเมือง", "การบริหารราชการแบบมีส่วนร่วม", "บริหารราชการแบบมีส่วนร่วม",
+    "ภาคประชาสังคม", "ภาคเอกชน", "ภาครัฐ", "องค์กรปกครองส่วนท้องถิ่น", "ผู้มีส่วนได้ส่วนเสีย",
+    "ผู้มีส่วนได้เสีย", "ฉันทามติ", "บริการสาธารณะ", "หน่วยงานภาครัฐ", "หน่วยงานภาครัฐส่วนกลาง",
+    "ผู้มอบหมายภารกิจ", "ผู้รับมอบหมายภารกิจ", "กลไกขับเคลื่อนงาน", "เจ้าของภารกิจ",
+    "ภารกิจที่เหมาะสม", "หลักการพื้นฐาน", "รูปแบบวิธีการ", "ขั้นตอนการดำเนินการ", "งานประจำ",
+    "อัตรากำลัง", "วงจรจัดสรรเงินอุดหนุน", "วงจรการมอบหมายภารกิจ", "ผลผลิตขั้นกลาง",
+    "ประเมินผลงานขั้นกลาง", "การปิดบัญชี", "ผู้จัดการโครงการ", "สำนักงานเลขานุการ",
+    "เครือข่ายนโยบาย", "จ้างเหมา", "จ้างเหมาภายนอก", "การจัดการภาครัฐแนวใหม่", "เงินให้เปล่า",
+    "ผู้นำหลายคน", "ตัวแสดง", "สถานแรกรับ", "สถานพินิจ", "สถานสงเคราะห์", "ผู้พิการ", "คนพิการ",
+    "มูลนิธิ", "องค์กรการกุศล", "องค์กรไม่แสวงกำไร", "ทีมสหวิชาชีพ", "ผู้บริโภค", "คุ้มครองเด็ก",
+    "ฐานข้อมูล", "ขั้นตอนที่", "ก.พ.ร.",
+)
+
+
+@lru_cache(maxsize=1)
+def _trie():
+    return dict_trie(set(thai_words()) | set(DOMAIN_TERMS))
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    keep = {"ไม่", "ไม่ใช่", "ระยะยาว", "ต่อเนื่อง", "ประจำ"}  # carry meaning in this domain
+    return frozenset(w for w in thai_stopwords() if w not in keep)
+
+
+# Thai words that newmm keeps whole but users shorten: emit the short form as well.
+STEMS = {"เหมาะสม": "เหมาะ", "ความเหมาะสม": "เหมาะ", "ประเมินผล": "ประเมิน", "ต่อเนื่อง": "ต่อ"}
+
+# English words users type for the guide's concepts → the guide's Thai terms (query expansion for BM25).
+GLOSSARY = {
+    "grant": "เงินอุดหนุน", "grants": "เงินอุดหนุน", "subsidy": "เงินอุดหนุน", "funding": "เงินอุดหนุน",
+    "contracting": "สัญญาข้อตกลง", "contract": "สัญญา", "commissioning": "สัญญาร่วม กลไกขับเคลื่อนงาน",
+    "step": "ขั้นตอน", "steps": "ขั้นตอน", "stage": "ขั้นตอน", "suit": "เหมาะสม", "suitable": "เหมาะสม",
+    "mission": "ภารกิจ", "missions": "ภารกิจ", "task": "ภารกิจ", "partner": "ภาคีหุ้นส่วน",
+    "partnership": "หุ้นส่วน", "evaluation": "ประเมินผล", "leadership": "ผู้นำ", "leader": "ผู้นำ",
+    "factor": "ปัจจัย", "factors": "ปัจจัย", "component": "องค์ประกอบ", "components": "องค์ประกอบ",
+    "characteristic": "ลักษณะสำคัญ", "characteristics": "ลักษณะสำคัญ", "committee": "คณะกรรมการ",
+    "budget": "งบประมาณ", "routine": "งานประจำ", "long-term": "ระยะยาว", "foundation": "มูลนิธิ",
+    "public": "สาธารณะ", "service": "บริการ", "services": "บริการ", "differ": "แตกต่าง", "different": "แตกต่าง",
+    "definition": "หมายถึง", "year": "ปี", "principle": "หลักการพื้นฐาน", "method": "รูปแบบวิธีการ",
+    "application": "ยื่นข้อเสนอ", "preparation": "เตรียมความพร้อม", "monitoring": "ติดตาม",
+}
+
+_DOMAIN = frozenset(DOMAIN_TERMS)
+_PIECES = re.compile(r"[0-9a-z\u0e00-\u0e7f][0-9a-z\u0e00-\u0e7f.\-]*")
+_ENGLISH_STOP = frozenset(
+    "a an and are as at be by can do does for from how in is it of on or the to what which who why with".split()
+)
+
+
+def words(text: str) -> list[str]:
+    """newmm words of the text as written (no normalisation), keeping domain compounds whole."""
+    return [w for w in word_tokenize(text, custom_dict=_trie(), engine="newmm", keep_whitespace=False)]
+
+
+def search_tokens(text: str) -> list[str]:
+    """Normalised content tokens for BM25 and term overlap: no stopwords, no punctuation."""
+    out: list[str] = []
+    stop = _stopwords()
+    for token in words(normalize(text)):
+        for w in _PIECES.findall(token):
+            w = w.rstrip(".-")
+            if not w or w in stop or w in _ENGLISH_STOP:
+                continue
+            if w.isascii() and len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+                w = w[:-1]  # plural → singular, so "PPP" meets "PPPs"
+            out.append(w)
+            if w in STEMS:
+                out.append(STEMS[w])
+            if w in _DOMAIN and len(w) > 4:
+                out.extend(p for p in word_tokenize(w, engine="newmm") if p != w and p not in stop and len(p) > 1)
+    return out
+
+
+def expand_query(tokens: list[str]) -> list[str]:
+    """Add the guide's Thai terms for English query words (the corpus is Thai)."""
+    extra = [t for w in tokens if w in GLOSSARY for t in search_tokens(GLOSSARY[w])]
+    return tokens + extra
+
+
+def sentences(text: str) -> list[str]:
+    """crfcut sentences, stripped; never loses characters other than the spaces between sentences."""
+    return [s.strip() for s in sent_tokenize(text, engine="crfcut") if s.strip()]

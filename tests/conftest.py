@@ -1,0 +1,53 @@
+"""Fixtures: every test gets its own data folders; the real model and a real on-disk Chroma index."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import ROOT, Settings
+
+GUIDE = ROOT / "corpus" / "collaborative-governance-guide.txt"
+
+
+def make_settings(tmp: Path, **overrides) -> Settings:
+    corpus = overrides.pop("corpus_dir", None)
+    if corpus is None:
+        corpus = tmp / "corpus"
+        corpus.mkdir(parents=True, exist_ok=True)
+        for f in (ROOT / "corpus").iterdir():
+            shutil.copy(f, corpus / f.name)
+    return Settings(corpus_dir=corpus, index_dir=tmp / "index", data_dir=tmp / "data",
+                    models_dir=ROOT / "models", **overrides)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from assistant.embedder import get_embedder
+
+    return get_embedder(Settings(models_dir=ROOT / "models"))
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, embedder):
+    """A real Chroma index of the guide on disk, built once for the session."""
+    from assistant.index import build
+
+    s = make_settings(tmp_path_factory.mktemp("built"))
+    build(s, progress=False, embedder=embedder)
+    return s
+
+
+@pytest.fixture(scope="session")
+def searcher(built, embedder):
+    from assistant.index import open_index
+    from assistant.retrieval import HybridSearcher
+
+    return HybridSearcher(open_index(built), embedder, built)
