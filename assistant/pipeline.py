@@ -1,17 +1,118 @@
-"""Wiring: builds the shared components once per process (index, embedder, searcher, assistant)."""
+"""The one answer chain every channel calls, and the wiring that builds shared components once.
+
+condense (follow-ups) → retrieve (hybrid) → evidence gate → compose → validate citations,
+as LangChain runnables. The web UI, LINE, the CLI and the evaluation all go through `Assistant.ask`.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
+from langchain_core.runnables import RunnableLambda
+
+from assistant import messages
+from assistant.answer import Answer, DefaultAnswerer
+from assistant.citations import CorpusText, validate
+from assistant.condense import condense
+from assistant.corpus import load_corpus
+from assistant.intents import classify
 from assistant.settings import Settings, get_settings
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_question(text: str, limit: int) -> str | None:
+    """A Thai message for input we cannot answer, or None when the question is usable."""
+    if not text or not text.strip():
+        return messages.EMPTY_QUESTION
+    if len(text) > limit:
+        return messages.TOO_LONG.format(length=len(text), limit=limit)
+    if CONTROL.search(text):
+        return messages.CONTROL_CHARACTERS
+    if not re.search(r"[0-9A-Za-z\u0e00-\u0e7f]", text):
+        return messages.NO_TEXT
+    return None
+
+
+class Assistant:
+    def __init__(self, searcher, settings: Settings, llm=None):
+        docs = load_corpus(settings.corpus_dir)
+        self.settings = settings
+        self.searcher = searcher
+        self.corpus = CorpusText(docs)
+        self.default = DefaultAnswerer(searcher, docs, settings.gate_min_dense, settings.gate_min_term_coverage)
+        self.llm = llm
+        self.chain = (
+            RunnableLambda(self._condense, name="condense")
+            | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._gate, name="evidence_gate")
+            | RunnableLambda(self._compose, name="compose")
+            | RunnableLambda(self._validate, name="validate_citations")
+        )
+
+    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+        problem = check_question(question, self.settings.max_question_chars)
+        if problem:
+            return Answer("", False, error=problem)
+        bounded = list(history or [])[-2 * self.settings.history_turns:]
+        return self.chain.invoke({"question": question.strip(), "history": bounded})
+
+    # -- the steps ---------------------------------------------------------------
+    def _condense(self, state: dict) -> dict:
+        standalone = condense(state["question"], state["history"])
+        return {**state, "standalone": standalone, "intent": classify(standalone)}
+
+    def _retrieve(self, state: dict) -> dict:
+        if state["intent"].shape == "help":
+            return {**state, "hits": []}
+        return {**state, "hits": self.searcher.search(state["standalone"], self.settings.top_k)}
+
+    def _gate(self, state: dict) -> dict:
+        if state["intent"].shape == "help":
+            return {**state, "evidence": None}
+        return {**state, "evidence": self.default.evidence(state["hits"], state["intent"])}
+
+    def _compose(self, state: dict) -> dict:
+        intent, evidence = state["intent"], state["evidence"]
+        if intent.shape == "help":
+            return {**state, "answer": Answer(messages.HELP, False)}
+        if not evidence.passed:
+            return {**state, "answer": Answer(messages.REFUSAL, True)}
+        text, cites = self.default.compose(state["standalone"], intent, state["hits"])
+        if not cites:
+            return {**state, "answer": Answer(messages.REFUSAL, True)}
+        answer = Answer(text, False, cites, "default")
+        if self.llm is not None:
+            answer = self.llm.answer(state, fallback=answer)
+        return {**state, "answer": answer}
+
+    def _validate(self, state: dict) -> Answer:
+        answer = state["answer"]
+        if answer.refused or not answer.citations:
+            return answer
+        text, cites = validate(answer.answer, answer.citations, self.corpus)
+        if not cites:  # nothing left that the guide supports
+            return Answer(messages.REFUSAL, True, [], answer.backend)
+        return Answer(text, False, cites, answer.backend)
 
 
 @lru_cache(maxsize=1)
-def get_searcher(settings: Settings | None = None):
+def get_searcher():
     from assistant.embedder import get_embedder
     from assistant.index import open_index
     from assistant.retrieval import HybridSearcher
 
-    settings = settings or get_settings()
+    settings = get_settings()
     return HybridSearcher(open_index(settings), get_embedder(settings), settings)
+
+
+@lru_cache(maxsize=1)
+def get_assistant() -> Assistant:
+    settings = get_settings()
+    llm = None
+    if settings.llm_base_url:
+        from assistant.llm import LLMBackend
+
+        llm = LLMBackend(settings)
+    return Assistant(get_searcher(), settings, llm)

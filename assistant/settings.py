@@ -45,7 +45,7 @@ class Settings(BaseSettings):
 
     # Evidence gate, calibrated on the development set (see eval/README.md).
     gate_min_dense: float = 0.80
-    gate_min_term_coverage: float = 0.34
+    gate_min_term_coverage: float = 0.35
 
     max_question_chars: int = 2000
     history_turns: int = 6

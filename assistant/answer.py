@@ -1,0 +1,248 @@
+"""The default answerer: grounded Thai answers composed from the guide's own sentences, no LLM.
+
+Known question shapes are answered from the section tree (step lists, a model's "ภารกิจที่เหมาะสม",
+definitions, two-sided comparisons); everything else from the crfcut sentences of the best chunks
+that cover the question's terms. Each claim carries an inline marker [n] for a verbatim citation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from assistant import messages
+from assistant.citations import Citation
+from assistant.corpus import Document, Section
+from assistant.intents import Intent
+from assistant.partnership import MODELS, NAMES
+from assistant.retrieval import Hit, HybridSearcher
+from assistant.segment import expand_query, search_tokens, sentences
+
+DEFINITION_CUE = re.compile(r"หมายถึง|หมายความว่า|คือ|เป็นกรอบ|เป็นรูปแบบ|เป็นการ")
+COMPARE_CUE = re.compile(r"แตกต่าง|ต่างจาก|ในขณะที่|แต่|มากกว่า|สูงกว่า|มิใช่|ไม่ใช่")
+WHO_WHEN_CUE = re.compile(r"พ\.ศ\.|\b(19|20|25)\d\d\b|[A-Z][a-z]+ and [A-Z][a-z]+|สำนักงาน|มหาวิทยาลัย|คณะ")
+
+
+@dataclass
+class Answer:
+    answer: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    backend: str = "default"
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        if self.error:
+            return {"error": self.error}
+        return {"answer": self.answer, "refused": self.refused,
+                "citations": [c.as_dict() for c in self.citations], "backend": self.backend}
+
+    def render_text(self) -> str:
+        lines = [self.answer]
+        if self.citations:
+            lines.append(f"\n{messages.SOURCES_HEADING}")
+            for i, c in enumerate(self.citations, 1):
+                page = messages.PAGE.format(page=c.page) if c.page else messages.NO_PAGE
+                lines.append(f"[{i}] {c.title} ({page})\n    “{c.text}”")
+        return "\n".join(lines)
+
+
+@dataclass
+class Evidence:
+    """What the gate looked at, kept for calibration and debugging."""
+
+    top_dense: float
+    coverage: float
+    passed: bool
+
+
+@lru_cache(maxsize=4096)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(sentences(text))
+
+
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> frozenset[str]:
+    return frozenset(search_tokens(text))
+
+
+def leading_run(text: str, limit: int) -> str:
+    """The first sentences of a text, contiguous and verbatim, up to about `limit` characters."""
+    out = ""
+    for s in _sentences(text):
+        if out and len(out) + len(s) > limit:
+            break
+        out = f"{out} {s}".strip()
+    return out
+
+
+class DefaultAnswerer:
+    def __init__(self, searcher: HybridSearcher, docs: list[Document], gate_min_dense: float,
+                 gate_min_coverage: float):
+        self.searcher = searcher
+        self.sections: dict[str, Section] = {s.id: s for d in docs for s in d.sections.values()}
+        self.gate_min_dense = gate_min_dense
+        self.gate_min_coverage = gate_min_coverage
+        self.idf = dict(searcher.bm25.idf)
+        self.default_idf = max(self.idf.values()) if self.idf else 1.0
+        self._suitable_vectors: np.ndarray | None = None
+
+    # -- evidence gate ---------------------------------------------------------
+    def evidence(self, hits: list[Hit], intent: Intent) -> Evidence:
+        top = hits[:3]
+        dense = max((h.dense for h in top), default=0.0)
+        coverage = max((h.coverage for h in top), default=0.0)
+        about_a_model = bool(intent.models) and intent.shape != "general"
+        passed = about_a_model or (dense >= self.gate_min_dense and coverage >= self.gate_min_coverage)
+        return Evidence(dense, coverage, passed)
+
+    # -- composing -------------------------------------------------------------
+    def cite(self, section: Section, text: str) -> Citation:
+        return Citation(section.id, section.path_text, section.page, section.document, text)
+
+    def compose(self, question: str, intent: Intent, hits: list[Hit]) -> tuple[str, list[Citation]]:
+        handler = {
+            "steps": self._steps, "step": self._one_step, "suitability": self._suitability,
+            "compare": self._compare, "definition": self._definition,
+        }.get(intent.shape)
+        if handler and self.sections:
+            composed = handler(question, intent, hits)
+            if composed:
+                return composed
+        cue = {"who_when": WHO_WHEN_CUE, "definition": DEFINITION_CUE, "compare": COMPARE_CUE}.get(intent.shape)
+        return self._extract(question, hits, cue)
+
+    def _steps(self, question, intent, hits):
+        models = intent.models or MODELS
+        parts, cites = [], []
+        for model in models:
+            steps = self.sections.get(f"{model}.steps")
+            if not steps:
+                continue
+            count_sentence = next((s for s in _sentences(steps.text) if re.search(r"\d+\s*ขั้นตอน", s)),
+                                  leading_run(steps.text, 300))
+            cites.append(self.cite(steps, count_sentence))
+            children = [self.sections[c] for c in steps.children]
+            header = f"{NAMES[model]} มี {len(children)} ขั้นตอน [{len(cites)}]"
+            if len(models) > 1:
+                parts.append(header)
+                continue
+            lines = [header + " ได้แก่"]
+            for child in children:
+                first = leading_run(child.text, 160)
+                cites.append(self.cite(child, first))
+                label = child.title if not child.title.endswith("…") else first
+                lines.append(f"{child.step}. {label} [{len(cites)}]")
+            parts.append("\n".join(lines))
+        return "\n".join(parts), cites
+
+    def _one_step(self, question, intent, hits):
+        model = intent.models[-1]
+        steps = self.sections.get(f"{model}.steps")
+        step = self.sections.get(f"{model}.steps.{intent.step}")
+        if steps is None:
+            return None
+        if step is None:
+            cite = self.cite(steps, leading_run(steps.text, 300))
+            text = messages.NO_SUCH_STEP.format(model=NAMES[model], count=len(steps.children), step=intent.step)
+            return f"{text} [1]", [cite]
+        return f"{NAMES[model]}: {leading_run(step.text, 600)} [1]", [self.cite(step, leading_run(step.text, 600))]
+
+    def _suitability(self, question, intent, hits):
+        if intent.models:
+            model = intent.models[-1]
+            lead = NAMES[model]
+        else:
+            model = self.best_fitting_model(question)
+            lead = messages.SUGGEST_MODEL.format(model=NAMES[model])
+        suitable = self.sections.get(f"{model}.suitable")
+        if suitable is None:
+            return None
+        run = leading_run(suitable.text, 450)
+        cites = [self.cite(suitable, run)]
+        text = f"{lead} — {run} [1]"
+        rest = suitable.text[len(run):] if suitable.text.startswith(run) else ""
+        example = next((s for s in _sentences(rest) if "เช่น" in s or "ตัวอย่าง" in s), None)
+        if example:
+            cites.append(self.cite(suitable, example))
+            text += f"\n{messages.EXAMPLES}: {example} [2]"
+        return text, cites
+
+    def best_fitting_model(self, situation: str) -> str:
+        """The model whose "ภารกิจที่เหมาะสม" reads closest to the situation (dense + lexical)."""
+        suitable = [self.sections[f"{m}.suitable"] for m in MODELS]
+        if self._suitable_vectors is None:
+            self._suitable_vectors = self.searcher.embedder.embed_passages([s.text for s in suitable])
+        query = self.searcher.embedder.embed_queries([situation])[0]
+        dense = self._suitable_vectors @ query
+        q_tokens = set(expand_query(search_tokens(situation)))
+        lexical = np.array([self._weighted_coverage(q_tokens, _tokens(s.text)) for s in suitable])
+        return MODELS[int(np.argmax(dense + 0.5 * lexical))]
+
+    def _compare(self, question, intent, hits):
+        if len(intent.models) < 2:
+            return None
+        lines, cites = [messages.COMPARE_LEAD], []
+        for model in intent.models[:3]:
+            part, suitable = self.sections[model], self.sections[f"{model}.suitable"]
+            cites.append(self.cite(part, part.text))
+            definition_marker = len(cites)
+            run = leading_run(suitable.text, 300)
+            cites.append(self.cite(suitable, run))
+            lines.append(f"• {NAMES[model]}: {part.text} [{definition_marker}] — {run} [{len(cites)}]")
+        return "\n".join(lines), cites
+
+    def _definition(self, question, intent, hits):
+        if len(intent.models) != 1:
+            return None
+        model = intent.models[0]
+        part, principle = self.sections[model], self.sections[f"{model}.principle"]
+        run = leading_run(principle.text, 450)
+        return (f"{NAMES[model]} คือ {part.text} [1]\n{run} [2]",
+                [self.cite(part, part.text), self.cite(principle, run)])
+
+    def _weighted_coverage(self, query_tokens: set[str], tokens: frozenset[str]) -> float:
+        total = sum(self.idf.get(t, self.default_idf) for t in query_tokens)
+        if not total:
+            return 0.0
+        return sum(self.idf.get(t, self.default_idf) for t in query_tokens & tokens) / total
+
+    def _extract(self, question: str, hits: list[Hit], cue: re.Pattern | None):
+        """Best sentences of the top chunks, scored by idf-weighted term coverage, rank and cue words."""
+        q_tokens = set(expand_query(search_tokens(question)))
+        scored = []
+        for rank, hit in enumerate(hits[:4]):
+            sents = _sentences(hit.chunk.text)
+            for i, sent in enumerate(sents):
+                score = self._weighted_coverage(q_tokens, _tokens(sent)) + 0.12 / (rank + 1)
+                if cue and cue.search(sent):
+                    score += 0.15
+                scored.append((score, rank, i, hit, sents))
+        if not scored:
+            return "", []
+        scored.sort(key=lambda x: -x[0])
+        best = scored[0][0]
+        chosen: list[tuple[int, int, Hit, str]] = []
+        used: set[tuple[int, int]] = set()
+        for score, rank, i, hit, sents in scored:
+            if len(chosen) == 3 or score < 0.8 * best:
+                break
+            if (rank, i) in used:
+                continue
+            run, j = sents[i], i
+            while len(run) < 80 and j + 1 < len(sents):  # a fragment reads better with its neighbour
+                j += 1
+                run = f"{run} {sents[j]}"
+            used.update((rank, k) for k in range(i, j + 1))
+            chosen.append((rank, i, hit, run))
+        chosen.sort(key=lambda c: (c[0], c[1]))
+        parts, cites = [], []
+        for _, _, hit, run in chosen:
+            section = self.sections.get(hit.chunk.section_id)
+            cites.append(self.cite(section, run) if section else
+                         Citation(hit.chunk.section_id, hit.chunk.title, hit.chunk.page, hit.chunk.document, run))
+            parts.append(f"{run} [{len(cites)}]")
+        return f"{messages.ACCORDING_TO_GUIDE} " + " ".join(parts), cites

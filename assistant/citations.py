@@ -1,0 +1,59 @@
+"""Citations and the validator that keeps them honest, for every backend.
+
+A citation quotes the corpus verbatim (whitespace may differ). The validator drops any citation whose
+text is not in the corpus, drops markers that point nowhere, and renumbers what is left densely.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from assistant.corpus import Document, squash
+
+MARKER = re.compile(r"\[(\d{1,2})\]")
+
+
+@dataclass(frozen=True)
+class Citation:
+    section_id: str
+    title: str
+    page: int | None
+    document: str
+    text: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class CorpusText:
+    """Whitespace-free text of every section, to check quotes against."""
+
+    def __init__(self, docs: list[Document]):
+        self.sections = {(d.id, s.id): squash(s.text) for d in docs for s in d.sections.values()}
+        self.everything = "\n".join(self.sections.values())
+
+    def contains(self, citation: Citation) -> bool:
+        quote = squash(citation.text)
+        if len(quote) < 8:
+            return False
+        own = self.sections.get((citation.document, citation.section_id))
+        return quote in own if own is not None else False
+
+
+def validate(answer: str, citations: list[Citation], corpus: CorpusText) -> tuple[str, list[Citation]]:
+    """Keep verbatim citations, renumber markers 1..n in order of first use, remove dangling markers."""
+    valid = {i + 1: c for i, c in enumerate(citations) if corpus.contains(c)}
+    order: list[int] = []
+    for m in MARKER.finditer(answer):
+        n = int(m.group(1))
+        if n in valid and n not in order:
+            order.append(n)
+    new_number = {old: new for new, old in enumerate(order, start=1)}
+
+    def replace(m: re.Match) -> str:
+        n = int(m.group(1))
+        return f"[{new_number[n]}]" if n in new_number else ""
+
+    text = re.sub(r"[ \t]+([.,;:!?)])", r"\1", re.sub(r"[ \t]{2,}", " ", MARKER.sub(replace, answer)))
+    return text.strip(), [valid[old] for old in order]

@@ -1,0 +1,55 @@
+"""Resolve a follow-up question against the conversation, without an LLM.
+
+We carry what is "in focus": the last partnership model and step the conversation talked about.
+"แล้วขั้นตอนที่ 3 ล่ะ" after a Grant question becomes a question about Grant's step 3;
+"ต่างจากแบบแรกอย่างไร" compares the model in focus with the first one mentioned (or with model 1).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.normalize import normalize
+from assistant.partnership import MODELS, NAMES, mentioned
+
+REFERS_BACK = re.compile(
+    r"รูปแบบนี้|แบบนี้|อันนี้|ดังกล่าว|ข้างต้น|เมื่อกี้|ล่ะ|แล้ว|ต่อไป|ถัดไป|ก่อนหน้า|this model|that model|it\b|"
+    r"^(มี)?กี่ขั้นตอน|^ขั้นตอนที่|^เหมาะ|^ใคร|^ต่าง|^what about|^and\b"
+)
+FIRST_ONE = re.compile(r"แบบแรก|อันแรก|รูปแบบแรก|the first")
+STEP = re.compile(r"ขั้นตอนที่\s*(\d+)|step\s*(\d+)")
+
+
+def focus(history: list[dict]) -> tuple[list[str], int | None]:
+    """Models mentioned across the history (in order) and the last step number asked about."""
+    models: list[str] = []
+    step = None
+    for turn in history:
+        content = str(turn.get("content", ""))
+        for m in mentioned(content):
+            if m in models:
+                models.remove(m)
+            models.append(m)
+        if turn.get("role") == "user" and (s := STEP.search(normalize(content))):
+            step = int(s.group(1) or s.group(2))
+    return models, step
+
+
+def condense(question: str, history: list[dict]) -> str:
+    """The standalone question to retrieve and answer with."""
+    if not history:
+        return question
+    q = normalize(question)
+    models, last_step = focus(history)
+    if not models:
+        return question
+    current = models[-1]
+    if FIRST_ONE.search(q):
+        first = next((m for m in models if m != current), MODELS[0] if current != MODELS[0] else None)
+        if first:
+            return f"{NAMES[current]} ต่างจาก {NAMES[first]} อย่างไร"
+    if mentioned(question) or not (REFERS_BACK.search(q) or len(q) < 25):
+        return question
+    if re.search(r"ถัดไป|ต่อไป|next", q) and last_step and not STEP.search(q):
+        return f"ขั้นตอนที่ {last_step + 1} ของ{NAMES[current]}"
+    return f"{question} ({NAMES[current]})"

@@ -1,0 +1,32 @@
+"""The guide's three partnership models: names and the words people use for them."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.normalize import normalize
+
+MODELS = ("grant", "contracting", "commissioning")
+
+NAMES = {
+    "grant": "รูปแบบการให้เงินอุดหนุน (Grant)",
+    "contracting": "รูปแบบการทำสัญญาข้อตกลง (Performance-based Contracting)",
+    "commissioning": "รูปแบบกลไกขับเคลื่อนงานภายใต้สัญญาร่วม (Commissioning)",
+}
+SHORT = {"grant": "เงินอุดหนุน (Grant)", "contracting": "สัญญาข้อตกลง (Contracting)",
+         "commissioning": "กลไกภายใต้สัญญาร่วม (Commissioning)"}
+
+# Patterns over normalised text (lower case, folded vowels). Order matters only for reporting.
+_ALIASES = {
+    "grant": r"grant|เงินอุดหนุ|อุดหนุน|ให้ทุน|แบบที่ ?1|รูปแบบที่ ?1|รูปแบบแรก(?!.*ต่าง)",
+    "contracting": r"contract|procurement|สัญญาข้อตกลง|สันญาข้อตกลง|ทำสัญญา(?!ร่วม)|แบบที่ ?2|รูปแบบที่ ?2",
+    "commissioning": r"commission|คอมมิช|สัญญาร่วม|กลไกขับเคลื่อน|แบบที่ ?3|รูปแบบที่ ?3",
+}
+_COMPILED = {m: re.compile(p) for m, p in _ALIASES.items()}
+
+
+def mentioned(text: str) -> list[str]:
+    """Models named in the text, in order of first mention."""
+    norm = normalize(text)
+    found = [(m.start(), model) for model, rx in _COMPILED.items() if (m := rx.search(norm))]
+    return [model for _, model in sorted(found)]

@@ -1,0 +1,126 @@
+"""The answer chain with the default (LLM-free) backend: shapes, refusals, follow-ups, citations, bad input."""
+
+import re
+
+import pytest
+
+from assistant import messages
+from assistant.citations import Citation, CorpusText, validate
+from assistant.corpus import load_corpus, squash
+from assistant.partnership import NAMES
+from assistant.pipeline import Assistant
+
+
+@pytest.fixture(scope="module")
+def assistant(searcher, built):
+    return Assistant(searcher, built)
+
+
+def _assert_cited_verbatim(answer, built):
+    corpus = " ".join(squash(s.text) for d in load_corpus(built.corpus_dir) for s in d.sections.values())
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == set(range(1, len(answer.citations) + 1))
+    for c in answer.citations:
+        assert squash(c.text) in corpus and c.title and c.document
+
+
+def test_step_count_question_lists_every_step(assistant, built):
+    a = assistant.ask("การทำสัญญาข้อตกลงมีกี่ขั้นตอน")
+    assert not a.refused and "9 ขั้นตอน" in a.answer
+    assert [c.section_id for c in a.citations[1:]] == [f"contracting.steps.{n}" for n in range(1, 10)]
+    assert a.citations[0].page == 23 and a.backend == "default"
+    _assert_cited_verbatim(a, built)
+
+
+def test_one_step(assistant):
+    a = assistant.ask("ขั้นตอนที่ 2 ของ Grant คืออะไร")
+    assert "การยื่นข้อเสนอ" in a.answer and a.citations[0].section_id == "grant.steps.2"
+    missing = assistant.ask("ขั้นตอนที่ 8 ของรูปแบบการให้เงินอุดหนุนคืออะไร")
+    assert "มีทั้งหมด 4 ขั้นตอน" in missing.answer
+
+
+def test_which_model_suits(assistant, built):
+    a = assistant.ask("งานบริการที่ต้องทำต่อเนื่องเป็นประจำควรใช้รูปแบบใด")
+    assert "Performance-based Contracting" in a.answer
+    assert a.citations[0].section_id == "contracting.suitable" and a.citations[0].page == 21
+    _assert_cited_verbatim(a, built)
+
+
+def test_definition_of_a_model(assistant):
+    a = assistant.ask("Commissioning หมายถึงอะไร")
+    assert "ระยะยาว" in a.answer and {c.section_id for c in a.citations} == {"commissioning", "commissioning.principle"}
+
+
+def test_comparison_gives_both_sides(assistant, built):
+    a = assistant.ask("รูปแบบเงินอุดหนุนกับการทำสัญญาข้อตกลงต่างกันอย่างไร")
+    cited = {c.section_id for c in a.citations}
+    assert {"grant.suitable", "contracting.suitable"} <= cited
+    assert "ระยะเวลาชัดเจน" in a.answer and "ต่อเนื่อง" in a.answer
+    ppp = assistant.ask("Collaborative Governance ต่างจาก PPP อย่างไร")
+    assert ppp.citations[0].section_id == "framework.characteristics.b5"
+    _assert_cited_verbatim(ppp, built)
+
+
+def test_who_and_when(assistant):
+    assert "2546" in assistant.ask("การบริหารราชการแบบมีส่วนร่วมเริ่มใช้กับระบบราชการไทยตั้งแต่ปีใด").answer
+    assert "Ansell" in assistant.ask("ลักษณะสำคัญของ Collaborative Governance สรุปมาจากงานของใคร").answer
+
+
+@pytest.mark.parametrize("question", [
+    "พ.ร.บ.การจัดซื้อจัดจ้างและการบริหารพัสดุภาครัฐ พ.ศ. 2560 มีกี่มาตรา",
+    "ข้าราชการพลเรือนลาป่วยได้ปีละกี่วัน",
+    "ช่วยเขียนโค้ด Python ดึงข้อมูลจากเว็บให้หน่อย",
+    "ราคาน้ำมันวันนี้เท่าไร",
+])
+def test_out_of_scope_is_refused_without_citations(assistant, question):
+    a = assistant.ask(question)
+    assert a.refused and a.citations == [] and a.answer.startswith("ไม่พบในคู่มือ")
+    assert "ลองถามเช่น" in a.answer
+
+
+def test_greeting_gets_help_not_a_refusal(assistant):
+    a = assistant.ask("สวัสดีครับ ทำอะไรได้บ้าง")
+    assert not a.refused and a.answer == messages.HELP and a.citations == []
+
+
+def test_follow_ups_use_the_model_in_focus(assistant):
+    history = [{"role": "user", "content": "รูปแบบการให้เงินอุดหนุนมีกี่ขั้นตอน"},
+               {"role": "assistant", "content": "มี 4 ขั้นตอน"}]
+    a = assistant.ask("แล้วขั้นตอนที่ 3 ล่ะ", history)
+    assert a.citations[0].section_id == "grant.steps.3"
+    suits = assistant.ask("รูปแบบนี้เหมาะกับงานแบบไหน", history)
+    assert suits.citations[0].section_id == "grant.suitable"
+    history += [{"role": "user", "content": "แล้วการทำสัญญาข้อตกลงล่ะ"}, {"role": "assistant", "content": "9 ขั้นตอน"}]
+    diff = assistant.ask("ต่างจากแบบแรกอย่างไร", history)
+    assert {"grant.suitable", "contracting.suitable"} <= {c.section_id for c in diff.citations}
+
+
+def test_history_is_bounded(assistant):
+    turn = [{"role": "user", "content": "Commissioning คืออะไร"}]
+    chatter = [{"role": "user", "content": "สวัสดี"}, {"role": "assistant", "content": "สวัสดีครับ"}] * 20
+    in_focus = assistant.ask("แล้วขั้นตอนที่ 2 ล่ะ", turn + chatter[:4])
+    assert in_focus.answer.startswith(NAMES["commissioning"])
+    dropped = assistant.ask("แล้วขั้นตอนที่ 2 ล่ะ", turn + chatter)  # the Commissioning turn fell out of the window
+    assert not dropped.answer.startswith(NAMES["commissioning"])
+
+
+@pytest.mark.parametrize("bad,message", [
+    ("", messages.EMPTY_QUESTION), ("   \n ", messages.EMPTY_QUESTION),
+    ("ก" * 2001, "ยาวเกินไป"), ("ขั้นตอน\x00\x07", messages.CONTROL_CHARACTERS), ("😀🙏", messages.NO_TEXT),
+])
+def test_bad_input_gets_a_clear_thai_message(assistant, bad, message):
+    a = assistant.ask(bad)
+    assert a.error and message in a.error and a.as_dict() == {"error": a.error}
+
+
+def test_validator_drops_fabricated_citations_and_dangling_markers(built):
+    corpus = CorpusText(load_corpus(built.corpus_dir))
+    real = Citation("grant.steps.4", "Grant › ขั้นตอนที่ 4", 18, "collaborative-governance-guide",
+                    "สรุปรายงานความก้าวหน้าการดำเนินงาน โครงการให้แก่หน่วยงานเจ้าของภารกิจเป็นระยะ ๆ")
+    fake = Citation("grant.steps.4", "Grant › ขั้นตอนที่ 4", 18, "collaborative-governance-guide",
+                    "หน่วยงานต้องส่งรายงานทุกสัปดาห์ผ่านระบบ e-GP")
+    wrong_section = Citation("contracting.steps.1", "x", 23, "collaborative-governance-guide", real.text)
+    text, kept = validate("ส่งรายงานทุกสัปดาห์ [1] และรายงานความก้าวหน้า [2] ดู [3] และ [7]",
+                          [fake, real, wrong_section], corpus)
+    assert kept == [real]
+    assert text == "ส่งรายงานทุกสัปดาห์ และรายงานความก้าวหน้า [1] ดู และ"
