@@ -21,6 +21,11 @@ from assistant.partnership import MODELS, NAMES
 from assistant.retrieval import Hit, HybridSearcher
 from assistant.segment import expand_query, search_tokens, sentences
 
+MODEL_WORDS = frozenset(
+    t for text in (*NAMES.values(), "รูปแบบ หมายถึง หมายความว่า ความหมาย นิยาม meaning define mean model "
+                   "performance-based procurement grant contracting commissioning คอมมิชชั่นนิ่ง")
+    for t in search_tokens(text)
+)
 DEFINITION_CUE = re.compile(r"หมายถึง|หมายความว่า|คือ|เป็นกรอบ|เป็นรูปแบบ|เป็นการ")
 COMPARE_CUE = re.compile(r"แตกต่าง|ต่างจาก|ในขณะที่|แต่|มากกว่า|สูงกว่า|มิใช่|ไม่ใช่")
 WHO_WHEN_CUE = re.compile(r"พ\.ศ\.|\b(19|20|25)\d\d\b|[A-Z][a-z]+ and [A-Z][a-z]+|สำนักงาน|มหาวิทยาลัย|คณะ")
@@ -106,14 +111,39 @@ class DefaultAnswerer:
     def compose(self, question: str, intent: Intent, hits: list[Hit]) -> tuple[str, list[Citation]]:
         handler = {
             "steps": self._steps, "step": self._one_step, "suitability": self._suitability,
-            "compare": self._compare, "definition": self._definition,
+            "compare": self._compare, "definition": self._definition, "list": self._list,
         }.get(intent.shape)
         if handler and self.sections:
             composed = handler(question, intent, hits)
             if composed:
                 return composed
         cue = {"who_when": WHO_WHEN_CUE, "definition": DEFINITION_CUE, "compare": COMPARE_CUE}.get(intent.shape)
-        return self._extract(question, hits, cue)
+        return self._extract(question, hits, cue, run_length=300 if intent.shape == "list" else 250)
+
+    def _list(self, question, intent, hits):
+        """"What are the X?" about a part whose items are its sub-sections: list them from the tree."""
+        for hit in hits[:2]:
+            section = self.sections.get(hit.chunk.section_id)
+            if section is None or section.kind == "step":
+                continue
+            for candidate in (section, self.sections.get(section.parent or "")):
+                items = [self.sections[c] for c in (candidate.children if candidate else [])
+                         if self.sections[c].kind in ("section", "bullet")]
+                if len(items) >= 2:
+                    return self._list_items(candidate, items)
+        return None
+
+    def _list_items(self, parent: Section, items: list[Section]):
+        cites, lines = [], []
+        if parent.text:
+            cites.append(self.cite(parent, leading_run(parent.text, 300)))
+        head = f"{parent.title}: {len(items)} ข้อ" + (f" [{len(cites)}]" if cites else "")
+        for i, item in enumerate(items, 1):
+            run = leading_run(item.text, 200) if item.text else ""
+            if run:
+                cites.append(self.cite(item, run))
+            lines.append(f"{i}. {item.title}" + (f" — {run} [{len(cites)}]" if run and run != item.title else ""))
+        return head + "\n" + "\n".join(lines), cites
 
     def _steps(self, question, intent, hits):
         models = intent.models or MODELS
@@ -196,7 +226,8 @@ class DefaultAnswerer:
         return "\n".join(lines), cites
 
     def _definition(self, question, intent, hits):
-        if len(intent.models) != 1:
+        """Only "what is <model>?": a question with any other subject goes to sentence extraction."""
+        if len(intent.models) != 1 or set(search_tokens(question)) - MODEL_WORDS:
             return None
         model = intent.models[0]
         part, principle = self.sections[model], self.sections[f"{model}.principle"]
@@ -210,7 +241,7 @@ class DefaultAnswerer:
             return 0.0
         return sum(self.idf.get(t, self.default_idf) for t in query_tokens & tokens) / total
 
-    def _extract(self, question: str, hits: list[Hit], cue: re.Pattern | None):
+    def _extract(self, question: str, hits: list[Hit], cue: re.Pattern | None, run_length: int = 250):
         """Best sentences of the top chunks, scored by idf-weighted term coverage, rank and cue words."""
         q_tokens = set(expand_query(search_tokens(question)))
         scored = []
@@ -233,7 +264,7 @@ class DefaultAnswerer:
             if (rank, i) in used:
                 continue
             run, j = sents[i], i
-            while len(run) < 80 and j + 1 < len(sents):  # a fragment reads better with its neighbour
+            while len(run) < run_length and j + 1 < len(sents):  # a fragment reads better with its neighbours
                 j += 1
                 run = f"{run} {sents[j]}"
             used.update((rank, k) for k in range(i, j + 1))

@@ -17,6 +17,7 @@ SHAPES = [
               r"how many steps|what are the steps|which steps|process|procedure|cycle"),
     ("compare", r"ต่างกัน|ต่างจาก|แตกต่าง|เปรียบเทียบ|เหมือนหรือต่าง|กับ.{1,40}ต่าง|differ|difference|compare|\bvs\.?\b|versus"),
     ("suitability", r"เหมาะ|ควรใช้|ใช้รูปแบบ(ไหน|ใด)|รูปแบบ(ไหน|ใด)|แบบไหนดี|suit|which model|should we use|appropriate"),
+    ("list", r"อะไรบ้าง|ประกอบด้วย|กี่ประการ|กี่ด้าน|กี่องค์ประกอบ|กี่ปัจจัย|กี่ข้อ|what are the|list the"),
     ("who_when", r"ใคร|ปีใด|ปีไหน|ปี พ\.ศ\.|พ\.ศ\.|เมื่อไร|เมื่อไหร่|ตั้งแต่ปี|who|when|which year|what year"),
     ("definition", r"คืออะไร|หมายถึง|หมายความว่า|ความหมาย|นิยาม|what is|what are|what does .* mean|define|meaning"),
 ]
@@ -26,7 +27,7 @@ STEP_NO = re.compile(r"ขั้นตอนที่\s*(\d+)|step\s*(\d+)")
 
 @dataclass(frozen=True)
 class Intent:
-    shape: str  # help | steps | step | compare | suitability | who_when | definition | general
+    shape: str  # help | steps | step | compare | suitability | list | who_when | definition | general
     models: tuple[str, ...]
     step: int | None = None
 

@@ -36,13 +36,12 @@ def check_question(text: str, limit: int) -> str | None:
 
 
 class Assistant:
-    def __init__(self, searcher, settings: Settings, llm=None):
+    def __init__(self, searcher, settings: Settings):
         docs = load_corpus(settings.corpus_dir)
         self.settings = settings
         self.searcher = searcher
         self.corpus = CorpusText(docs)
         self.default = DefaultAnswerer(searcher, docs, settings.gate_min_dense, settings.gate_min_term_coverage)
-        self.llm = llm
         self.chain = (
             RunnableLambda(self._condense, name="condense")
             | RunnableLambda(self._retrieve, name="retrieve")
@@ -82,10 +81,7 @@ class Assistant:
         text, cites = self.default.compose(state["standalone"], intent, state["hits"])
         if not cites:
             return {**state, "answer": Answer(messages.REFUSAL, True)}
-        answer = Answer(text, False, cites, "default")
-        if self.llm is not None:
-            answer = self.llm.answer(state, fallback=answer)
-        return {**state, "answer": answer}
+        return {**state, "answer": Answer(text, False, cites, "default")}
 
     def _validate(self, state: dict) -> Answer:
         answer = state["answer"]
@@ -109,10 +105,4 @@ def get_searcher():
 
 @lru_cache(maxsize=1)
 def get_assistant() -> Assistant:
-    settings = get_settings()
-    llm = None
-    if settings.llm_base_url:
-        from assistant.llm import LLMBackend
-
-        llm = LLMBackend(settings)
-    return Assistant(get_searcher(), settings, llm)
+    return Assistant(get_searcher(), get_settings())

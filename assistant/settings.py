@@ -50,11 +50,6 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     history_turns: int = 6
 
-    llm_base_url: str | None = None
-    llm_model: str | None = None
-    llm_api_key: str = "not-needed"
-    llm_timeout_s: float = 60.0
-
     @property
     def embedding_path(self) -> str:
         """A filesystem path for the built-in model, the name itself otherwise."""

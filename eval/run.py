@@ -8,11 +8,18 @@ import time
 from pathlib import Path
 
 from assistant.settings import ROOT
-from eval.metrics import first_hit_rank, hit_at, percentile, reciprocal_rank
+from eval.metrics import first_hit_rank, hit_at, must_include_ok, percentile, reciprocal_rank, token_f1
 
 GOLD = ROOT / "eval" / "gold.jsonl"
 REPORTS = ROOT / "eval" / "reports"
-THRESHOLDS = {"hybrid hit@3": 0.85}
+# Minimums CI enforces; raise them as the system improves, never lower them to pass.
+THRESHOLDS = {
+    ("retrieval", "hybrid", "hit@3"): 0.85,
+    ("answers", "default", "must-include"): 0.75,  # issue 5 targets 0.90: not reached yet
+    ("answers", "default", "citation validity"): 1.0,
+    ("answers", "default", "out-of-scope refused"): 0.95,
+}
+MAXIMUMS = {("answers", "default", "false refusals"): 0.05}
 
 
 def load_gold(path: Path) -> list[dict]:
@@ -44,12 +51,60 @@ def retrieval_rows(items: list[dict]) -> dict[str, dict[str, float]]:
     return rows
 
 
-def render(rows: dict[str, dict[str, float]]) -> str:
-    cols = ["n", "hit@1", "hit@3", "hit@5", "mrr", "p50 ms"]
-    lines = ["| retrieval | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+def answer_rows(items: list[dict]) -> dict[str, dict[str, float]]:
+    """Every question through `Assistant.ask`, the same function the CLI's --batch calls."""
+    from assistant.citations import CorpusText
+    from assistant.corpus import load_corpus
+    from assistant.pipeline import get_assistant
+    from assistant.segment import words
+    from assistant.settings import get_settings
+
+    assistant = get_assistant()
+    corpus = CorpusText(load_corpus(get_settings().corpus_dir))
+    questions = [i for i in items if i["type"] != "scenario"]
+    must, f1, precise, valid, cites, refused_oos, oos, false_refusals, in_scope = [], [], 0, 0, 0, 0, 0, 0, 0
+    latencies, failures = [], []
+    for item in questions:
+        started = time.perf_counter()
+        answer = assistant.ask(item["question"], item.get("history") or [])
+        latencies.append((time.perf_counter() - started) * 1000)
+        if item["type"] == "out_of_scope":
+            oos += 1
+            refused_oos += answer.refused and not answer.citations
+            if not answer.refused:
+                failures.append(f"{item['id']}: answered an out-of-scope question")
+            continue
+        in_scope += 1
+        false_refusals += answer.refused
+        ok = must_include_ok(answer.answer, item["must_include"])
+        must.append(ok)
+        if not ok:
+            failures.append(f"{item['id']}: missing {item['must_include']}")
+        f1.append(token_f1(answer.answer, item["reference_answer"], words))
+        for c in answer.citations:
+            cites += 1
+            precise += c.section_id in item["gold_sections"]
+            valid += corpus.contains(c)
+    return {"default": {
+        "n": len(questions),
+        "must-include": sum(must) / len(must),
+        "token F1": sum(f1) / len(f1),
+        "citation precision": precise / cites if cites else 0.0,
+        "citation validity": valid / cites if cites else 0.0,
+        "out-of-scope refused": refused_oos / oos if oos else 1.0,
+        "false refusals": false_refusals / in_scope,
+        "p50 ms": percentile(latencies, 50),
+        "p95 ms": percentile(latencies, 95),
+    }}, failures
+
+
+def render(title: str, rows: dict[str, dict[str, float]]) -> str:
+    cols = list(next(iter(rows.values())))
+    lines = [f"| {title} | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for name, row in rows.items():
         lines.append(f"| {name} | " + " | ".join(
-            str(row[c]) if c == "n" else f"{row[c]:.3f}" if c != "p50 ms" else f"{row[c]:.0f}" for c in cols) + " |")
+            str(row[c]) if c == "n" else f"{row[c]:.0f}" if c.endswith(" ms") else f"{row[c]:.3f}"
+            for c in cols) + " |")
     return "\n".join(lines)
 
 
@@ -58,13 +113,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, default=GOLD)
     args = parser.parse_args(argv)
     items = load_gold(args.gold)
-    rows = retrieval_rows(items)
-    table = render(rows)
-    print(table)
+    results = {"retrieval": retrieval_rows(items)}
+    results["answers"], failures = answer_rows(items)
+    report = "\n\n".join(render(name, rows) for name, rows in results.items())
+    print(report)
     REPORTS.mkdir(parents=True, exist_ok=True)
-    (REPORTS / "report.md").write_text(table + "\n", encoding="utf-8")
-    (REPORTS / "report.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
-    failed = [name for name, minimum in THRESHOLDS.items() if rows["hybrid"]["hit@3"] < minimum]
-    for name in failed:
-        print(f"FAIL: {name} below {THRESHOLDS[name]}")
-    return 1 if failed else 0
+    (REPORTS / "report.md").write_text(report + "\n\n## Items that failed\n\n" + "\n".join(
+        f"- {f}" for f in failures) + "\n", encoding="utf-8")
+    (REPORTS / "report.json").write_text(json.dumps({**results, "failures": failures}, ensure_ascii=False,
+                                                    indent=1), encoding="utf-8")
+    missed = [f"{'/'.join(key)} = {results[key[0]][key[1]][key[2]]:.3f} < {minimum}"
+              for key, minimum in THRESHOLDS.items() if results[key[0]][key[1]][key[2]] < minimum]
+    missed += [f"{'/'.join(key)} = {results[key[0]][key[1]][key[2]]:.3f} > {maximum}"
+               for key, maximum in MAXIMUMS.items() if results[key[0]][key[1]][key[2]] > maximum]
+    for line in missed:
+        print(f"FAIL: {line}")
+    print(f"reports: {REPORTS / 'report.md'}")
+    return 1 if missed else 0
