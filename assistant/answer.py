@@ -91,8 +91,7 @@ class DefaultAnswerer:
         self.sections: dict[str, Section] = {s.id: s for d in docs for s in d.sections.values()}
         self.gate_min_dense = gate_min_dense
         self.gate_min_coverage = gate_min_coverage
-        self.idf = dict(searcher.bm25.idf)
-        self.default_idf = max(self.idf.values()) if self.idf else 1.0
+        self.idf, self.default_idf = searcher.idf, searcher.unseen_idf
         self._suitable_vectors: np.ndarray | None = None
 
     # -- evidence gate ---------------------------------------------------------
@@ -247,8 +246,9 @@ class DefaultAnswerer:
         scored = []
         for rank, hit in enumerate(hits[:4]):
             sents = _sentences(hit.chunk.text)
+            heading = _tokens(hit.chunk.title.rsplit(" › ", 1)[-1])  # a sentence means what it means under its heading
             for i, sent in enumerate(sents):
-                score = self._weighted_coverage(q_tokens, _tokens(sent)) + 0.12 / (rank + 1)
+                score = self._weighted_coverage(q_tokens, _tokens(sent) | heading) + 0.12 / (rank + 1)
                 if cue and cue.search(sent):
                     score += 0.15
                 scored.append((score, rank, i, hit, sents))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from assistant.corpus import load_corpus
 from assistant.settings import Settings
 
 BATCH = 32
+log = logging.getLogger(__name__)
 
 
 class IndexUnavailable(RuntimeError):
@@ -213,4 +215,7 @@ def open_index(settings: Settings) -> Index:
     ]
     if len(chunks) != manifest.get("chunks"):
         raise IndexUnavailable("the index is incomplete: rebuild it with `python -m assistant index --rebuild`")
+    current = corpus_fingerprint(document_chunks(load_corpus(settings.corpus_dir)), model)
+    if current != manifest.get("fingerprint"):
+        log.warning("the index is older than the corpus in %s: run `python -m assistant index`", settings.corpus_dir)
     return Index(col, manifest, chunks)

@@ -30,10 +30,14 @@ def rrf(rankings: Iterable[list[str]], k: int = 60) -> dict[str, float]:
     return scores
 
 
-def term_coverage(query_tokens: list[str], chunk_tokens: set[str]) -> float:
-    """Share of the query's distinct content tokens that occur in a chunk (evidence-gate signal)."""
+def term_coverage(query_tokens: list[str], chunk_tokens: set[str], idf: dict[str, float] | None = None,
+                  unseen: float = 1.0) -> float:
+    """Share of the query's distinct content tokens found in a chunk, each weighted by its idf (a word the
+    corpus never uses weighs `unseen`, the most): the evidence gate's main signal."""
     distinct = set(query_tokens)
-    return len(distinct & chunk_tokens) / len(distinct) if distinct else 0.0
+    weight = {t: (idf or {}).get(t, unseen) if idf is not None else 1.0 for t in distinct}
+    total = sum(weight.values())
+    return sum(weight[t] for t in distinct & chunk_tokens) / total if total else 0.0
 
 
 @dataclass
@@ -61,6 +65,8 @@ class HybridSearcher:
         self.tokens = [search_tokens(c.embed_text) for c in index.chunks]
         self.token_sets = [set(t) for t in self.tokens]
         self.bm25 = BM25Okapi(self.tokens)
+        self.idf = dict(self.bm25.idf)
+        self.unseen_idf = max(self.idf.values(), default=1.0)
 
     def bm25_ranking(self, query_tokens: list[str], n: int) -> list[tuple[str, float]]:
         if not query_tokens:
@@ -85,7 +91,7 @@ class HybridSearcher:
         best = sorted(fused, key=lambda cid: (-fused[cid], position[cid]))[:k]
         return [
             Hit(self.chunks[cid], fused[cid], dense_scores.get(cid, 0.0), sparse_scores.get(cid, 0.0),
-                term_coverage(q_tokens, self.token_sets[position[cid]]))
+                term_coverage(q_tokens, self.token_sets[position[cid]], self.idf, self.unseen_idf))
             for cid in best
         ]
 

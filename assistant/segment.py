@@ -41,7 +41,7 @@ def _trie():
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
     keep = {"ไม่", "ไม่ใช่", "ระยะยาว", "ต่อเนื่อง", "ประจำ"}  # carry meaning in this domain
-    return frozenset(w for w in thai_stopwords() if w not in keep)
+    return frozenset(w for w in thai_stopwords() if w not in keep) | _META
 
 
 # Thai words that newmm keeps whole but users shorten: emit the short form as well.
@@ -63,10 +63,18 @@ GLOSSARY = {
 }
 
 _DOMAIN = frozenset(DOMAIN_TERMS)
+_NOMINAL = re.compile(r"^(การ|ความ|ผู้)")
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    return frozenset(thai_words())
 _PIECES = re.compile(r"[0-9a-z\u0e00-\u0e7f][0-9a-z\u0e00-\u0e7f.\-]*")
 _ENGLISH_STOP = frozenset(
-    "a an and are as at be by can do does for from how in is it of on or the to what which who why with".split()
+    "a an and are as at be by can do does for from how in is it of on or the to what which who why with "
+    "this that these those about according guide manual document please tell me explain".split()
 )
+_META = frozenset({"คู่มือ", "เอกสาร", "ฉบับ", "ตาม"})  # words about the guide itself, not a topic
 
 
 def words(text: str) -> list[str]:
@@ -88,6 +96,9 @@ def search_tokens(text: str) -> list[str]:
             out.append(w)
             if w in STEMS:
                 out.append(STEMS[w])
+            bare = _NOMINAL.sub("", w)
+            if bare != w and len(bare) >= 3 and bare in _dictionary():
+                out.append(bare)  # การริเริ่ม / ผู้ริเริ่ม / ความริเริ่ม all meet "ริเริ่ม"
             if w in _DOMAIN and len(w) > 4:
                 out.extend(p for p in word_tokenize(w, engine="newmm") if p != w and p not in stop and len(p) > 1)
     return out

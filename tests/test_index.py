@@ -65,3 +65,11 @@ def test_corrupt_index_is_a_clear_error(settings, embedder):
         f.write_bytes(b"this is not a database" * 100)
     with pytest.raises(IndexUnavailable):
         open_index(settings)
+
+
+def test_a_stale_index_is_reported(settings, embedder, caplog):
+    build(settings, progress=False, embedder=embedder)
+    (settings.corpus_dir / "เพิ่ม.md").write_text("# ใหม่\n\nข้อความที่ยังไม่ได้ทำดัชนี\n")
+    with caplog.at_level("WARNING"):
+        open_index(settings)
+    assert "older than the corpus" in caplog.text
