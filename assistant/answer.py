@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import numpy as np
-
 from assistant import messages
 from assistant.citations import Citation
 from assistant.corpus import Document, Section
@@ -78,7 +76,7 @@ def leading_run(text: str, limit: int) -> str:
     """The first sentences of a text, contiguous and verbatim, up to about `limit` characters."""
     out = ""
     for s in _sentences(text):
-        if out and len(out) + len(s) > limit:
+        if out and len(out) + len(s) > limit and len(out) >= 0.4 * limit:  # a stub alone says too little
             break
         out = f"{out} {s}".strip()
     return out
@@ -86,13 +84,13 @@ def leading_run(text: str, limit: int) -> str:
 
 class DefaultAnswerer:
     def __init__(self, searcher: HybridSearcher, docs: list[Document], gate_min_dense: float,
-                 gate_min_coverage: float):
+                 gate_min_coverage: float, recommender):
         self.searcher = searcher
         self.sections: dict[str, Section] = {s.id: s for d in docs for s in d.sections.values()}
         self.gate_min_dense = gate_min_dense
         self.gate_min_coverage = gate_min_coverage
         self.idf, self.default_idf = searcher.idf, searcher.unseen_idf
-        self._suitable_vectors: np.ndarray | None = None
+        self.recommender = recommender  # answers "which model suits …?" the way the checklist tool decides
 
     # -- evidence gate ---------------------------------------------------------
     def evidence(self, hits: list[Hit], intent: Intent) -> Evidence:
@@ -185,7 +183,7 @@ class DefaultAnswerer:
             model = intent.models[-1]
             lead = NAMES[model]
         else:
-            model = self.best_fitting_model(question)
+            model = self.recommender.recommend(question).model
             lead = messages.SUGGEST_MODEL.format(model=NAMES[model])
         suitable = self.sections.get(f"{model}.suitable")
         if suitable is None:
@@ -199,17 +197,6 @@ class DefaultAnswerer:
             cites.append(self.cite(suitable, example))
             text += f"\n{messages.EXAMPLES}: {example} [2]"
         return text, cites
-
-    def best_fitting_model(self, situation: str) -> str:
-        """The model whose "ภารกิจที่เหมาะสม" reads closest to the situation (dense + lexical)."""
-        suitable = [self.sections[f"{m}.suitable"] for m in MODELS]
-        if self._suitable_vectors is None:
-            self._suitable_vectors = self.searcher.embedder.embed_passages([s.text for s in suitable])
-        query = self.searcher.embedder.embed_queries([situation])[0]
-        dense = self._suitable_vectors @ query
-        q_tokens = set(expand_query(search_tokens(situation)))
-        lexical = np.array([self._weighted_coverage(q_tokens, _tokens(s.text)) for s in suitable])
-        return MODELS[int(np.argmax(dense + 0.5 * lexical))]
 
     def _compare(self, question, intent, hits):
         if len(intent.models) < 2:

@@ -1,4 +1,4 @@
-"""`python -m assistant …`: index, search, ask, chat — one entry point for people and tools."""
+"""`python -m assistant …`: index, search, ask, chat, checklist — one entry point for people and tools."""
 
 from __future__ import annotations
 
@@ -88,6 +88,33 @@ def cmd_chat(args) -> int:
             history.extend([{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}])
 
 
+def cmd_checklist(args) -> int:
+    from assistant.checklist import draft
+    from assistant.export import to_docx, to_markdown
+    from assistant.pipeline import get_recommender
+
+    recommender = get_recommender()
+    if args.batch:
+        return _batch(args.batch, lambda row: draft(recommender, row["scenario"], row.get("model")).as_dict())
+    result = draft(recommender, args.scenario or "", args.model)
+    if result.error:
+        if args.json:
+            _print_json({"error": result.error})
+        else:
+            print(result.error, file=sys.stderr)
+        return 2
+    if args.docx:
+        to_docx(result, args.docx)
+    if args.md:
+        with open(args.md, "w", encoding="utf-8") as fh:
+            fh.write(to_markdown(result))
+    if args.json:
+        _print_json(result.as_dict())
+    else:
+        print(to_markdown(result))
+    return 0
+
+
 def _batch(path: str, handle) -> int:
     """One JSON line out per line in, in order; a bad line gets an "error" and the rest still run."""
     with open(path, encoding="utf-8") as fh:
@@ -137,6 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("chat", help="interactive chat in the terminal, with follow-ups")
     s.set_defaults(func=cmd_chat)
 
+    s = sub.add_parser("checklist", help="recommend a partnership model and draft its checklist")
+    s.add_argument("scenario", nargs="?")
+    s.add_argument("--model", choices=["grant", "contracting", "commissioning"])
+    s.add_argument("--docx", metavar="OUT.docx")
+    s.add_argument("--md", metavar="OUT.md")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--batch", metavar="IN.jsonl")
+    s.set_defaults(func=cmd_checklist)
     return p
 
 

@@ -6,7 +6,6 @@ as LangChain runnables. The web UI, LINE, the CLI and the evaluation all go thro
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -17,25 +16,10 @@ from assistant.answer import Answer, DefaultAnswerer
 from assistant.citations import Citation, CorpusText, validate
 from assistant.condense import condense
 from assistant.corpus import load_corpus
+from assistant.inputs import check_question
 from assistant.intents import classify
 from assistant.llm import LLMUnavailable, fallback_note
 from assistant.settings import Settings, get_settings
-
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def check_question(text: str, limit: int) -> str | None:
-    """A Thai message for input we cannot answer, or None when the question is usable."""
-    if not text or not text.strip():
-        return messages.EMPTY_QUESTION
-    if len(text) > limit:
-        return messages.TOO_LONG.format(length=len(text), limit=limit)
-    if CONTROL.search(text):
-        return messages.CONTROL_CHARACTERS
-    if not re.search(r"[0-9A-Za-z\u0e00-\u0e7f]", text):
-        return messages.NO_TEXT
-    return None
-
 
 MAX_PASSAGES = 5  # a small CPU model spends most of its time reading the prompt
 
@@ -46,7 +30,11 @@ class Assistant:
         self.settings = settings
         self.searcher = searcher
         self.corpus = CorpusText(docs)
-        self.default = DefaultAnswerer(searcher, docs, settings.gate_min_dense, settings.gate_min_term_coverage)
+        from assistant.recommend import Recommender
+
+        self.recommender = Recommender(searcher.embedder, docs)
+        self.default = DefaultAnswerer(searcher, docs, settings.gate_min_dense, settings.gate_min_term_coverage,
+                                       self.recommender)
         self.llm = llm
         self.chain = (
             RunnableLambda(self._condense, name="condense")
@@ -161,3 +149,7 @@ def get_assistant() -> Assistant:
 
         llm = LLMBackend(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s)
     return Assistant(get_searcher(), settings, llm)
+
+
+def get_recommender():
+    return get_assistant().recommender

@@ -1,0 +1,76 @@
+"""The gold set, the metrics, and the gate: a deliberately broken retriever must fail the evaluation."""
+
+import json
+from collections import Counter
+
+from assistant.corpus import load_corpus
+from assistant.segment import words
+from assistant.settings import ROOT
+from eval import run as evaluation
+from eval.baseline import overlaps
+from eval.metrics import first_hit_rank, hit_at, must_include_ok, percentile, reciprocal_rank, token_f1
+
+GOLD = ROOT / "eval" / "gold.jsonl"
+NEEDS = {"scenario": ("scenario", "expected_model"), "out_of_scope": ("question",), "followup": ("question", "history")}
+
+
+def test_gold_file_is_well_formed():
+    items = [json.loads(line) for line in GOLD.open(encoding="utf-8")]
+    sections = {s.id for d in load_corpus(ROOT / "corpus") for s in d.sections.values()}
+    ids = [i["id"] for i in items]
+    assert len(ids) == len(set(ids)) >= 100
+    types = Counter(i["type"] for i in items)
+    assert types["out_of_scope"] >= 20 and types["scenario"] >= 25
+    for item in items:
+        for key in ("id", "type", "reference_answer", "must_include", "gold_sections"):
+            assert key in item, (item["id"], key)
+        for key in NEEDS.get(item["type"], ("question",)):
+            assert item.get(key), (item["id"], key)
+        assert all(g in sections for g in item["gold_sections"]), item["id"]
+        assert all(isinstance(group, list) and group for group in item["must_include"]), item["id"]
+        if item["type"] not in ("out_of_scope",):
+            assert item["gold_sections"], item["id"]
+
+
+def test_metrics():
+    assert first_hit_rank(["a", "b", "c"], ["c"]) == 3 and first_hit_rank(["a"], ["z"]) is None
+    assert hit_at(3, 3) == 1.0 and hit_at(4, 3) == 0.0 and hit_at(None, 5) == 0.0
+    assert reciprocal_rank(4) == 0.25 and reciprocal_rank(None) == 0.0
+    assert must_include_ok("มี 9 ขั้นตอน ปิดบัญชี", [["9"], ["ปิดบัญชี", "Settlement"]])
+    assert not must_include_ok("มี 9 ขั้นตอน", [["9"], ["ปิดบัญชี"]])
+    assert token_f1("การให้เงินอุดหนุน", "การให้เงินอุดหนุน", words) == 1.0
+    assert 0 < token_f1("มี 4 ขั้นตอนหลัก", "4 ขั้นตอน", words) < 1
+    assert token_f1("สวัสดี", "ขั้นตอน", words) == 0.0
+    assert percentile([5, 1, 3], 50) == 3
+    assert overlaps("**ขั้นตอนที่ 9** การปิดบัญชีงบประมาณโครงการ (Settlement of Project Costs)",
+                    "ขั้นตอนที่ 9 การปิดบัญชีงบประมาณโครงการ (Settlement of Project Costs)")
+
+
+class BrokenSearcher:
+    """A retriever that returns the same irrelevant chunks for every question."""
+
+    def __init__(self, real):
+        self.real = real
+        self.embedder, self.index, self.idf, self.unseen_idf = real.embedder, real.index, real.idf, real.unseen_idf
+        self.bm25 = real.bm25
+
+    def search(self, query, k=None, mode="hybrid"):
+        return self.real.search("คณะผู้จัดทำ มหาวิทยาลัยธรรมศาสตร์ ผู้ช่วยวิจัย", k, mode)
+
+
+def test_the_evaluation_fails_on_a_broken_retriever(monkeypatch, searcher, built, tmp_path, capsys):
+    from assistant import pipeline
+
+    broken = BrokenSearcher(searcher)
+    monkeypatch.setattr(pipeline, "get_searcher", lambda: broken)
+    monkeypatch.setattr(pipeline, "get_assistant", lambda: pipeline.Assistant(broken, built))
+    monkeypatch.setattr(evaluation, "REPORTS", tmp_path)
+    small = tmp_path / "gold.jsonl"
+    lines = GOLD.read_text(encoding="utf-8").splitlines()
+    small.write_text("\n".join(lines[:20] + lines[-3:]) + "\n", encoding="utf-8")
+    assert evaluation.main(["--gold", str(small)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL: retrieval/hybrid/hit@3" in out and "FAIL: answers/default/must-include" in out
+    assert (tmp_path / "report.md").exists() and json.loads((tmp_path / "report.json").read_text())["failures"]
+
+
