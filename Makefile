@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup model index run test test-llm eval bench lint clean
+.PHONY: setup browser model index run test test-llm eval bench lint clean
 
 .venv/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -20,6 +20,13 @@ export TOKENIZERS_PARALLELISM := false
 
 setup: .venv/.installed
 
+# The browser test drives Debian's Chromium; installing it needs root (as in CI). Without it the test
+# skips with a loud message.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg fonts-noto-color-emoji >/dev/null; } \
+	  || echo "!!! could not install chromium: the browser test will be skipped"
+
 model: setup
 	$(PY) -m assistant build-model
 
@@ -27,9 +34,9 @@ index: model
 	$(PY) -m assistant index
 
 run: index
-	$(PY) -m assistant chat
+	$(PY) -m assistant serve
 
-test: index
+test: index browser
 	$(PY) -m pytest -q
 	$(PY) -m eval
 

@@ -1,4 +1,4 @@
-"""`python -m assistant …`: index, search, ask, chat, checklist — one entry point for people and tools."""
+"""`python -m assistant …`: index, search, ask, chat, checklist, serve, feedback — one entry point for people and tools."""
 
 from __future__ import annotations
 
@@ -115,6 +115,21 @@ def cmd_checklist(args) -> int:
     return 0
 
 
+def cmd_feedback_export(args) -> int:
+    from assistant.feedback import FeedbackStore, export
+
+    settings = get_settings()
+    sys.stdout.write(export(FeedbackStore(settings.data_dir / "feedback.sqlite3").rows(), args.format))
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from assistant.web import serve
+
+    serve(args.host, args.port)
+    return 0
+
+
 def _batch(path: str, handle) -> int:
     """One JSON line out per line in, in order; a bad line gets an "error" and the rest still run."""
     with open(path, encoding="utf-8") as fh:
@@ -172,6 +187,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--batch", metavar="IN.jsonl")
     s.set_defaults(func=cmd_checklist)
+    s = sub.add_parser("feedback", help="feedback given in the web UI and LINE")
+    fsub = s.add_subparsers(dest="action", required=True)
+    e = fsub.add_parser("export", help="export feedback in the gold set's schema")
+    e.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    e.set_defaults(func=cmd_feedback_export)
+
+    s = sub.add_parser("serve", help="the web UI (Gradio)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=7860)
+    s.set_defaults(func=cmd_serve)
     return p
 
 

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     llm_api_key: str = "not-needed"
     llm_timeout_s: float = 60.0
 
+    web_username: str | None = None
+    web_password: str | None = None
+
     max_question_chars: int = 2000
     history_turns: int = 6
 

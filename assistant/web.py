@@ -1,0 +1,233 @@
+"""The Gradio web UI civil servants use: chat with visible sources, the checklist tool, the guide itself, and
+feedback. Every handler goes through the same `Assistant` and `checklist.draft` as the other channels."""
+
+from __future__ import annotations
+
+import html
+import uuid
+from pathlib import Path
+
+from assistant import messages as msg
+from assistant.answer import Answer
+from assistant.checklist import Checklist, draft
+from assistant.corpus import Section, load_corpus, squash
+from assistant.export import to_docx, to_markdown
+from assistant.feedback import FeedbackStore
+from assistant.partnership import NAMES
+from assistant.settings import Settings, get_settings
+
+MODEL_CHOICES = [(msg.UI_AUTO_MODEL, "auto")] + [(NAMES[m], m) for m in NAMES]
+CSS = """
+.sources mark { background: #fff3b0; padding: 0 2px; }
+.sources .cite { border-left: 3px solid #2563eb; padding: 4px 10px; margin: 8px 0; }
+.sources .meta { font-weight: 600; }
+.refusal { color: #92400e; }
+"""
+
+
+# ----------------------------------------------------------------------------- pure helpers (tested directly)
+
+
+def highlight(passage: str, quote: str) -> str:
+    """HTML of a passage with the quoted sentence marked, whitespace-tolerant as citations are."""
+    target = squash(quote)
+    plain = passage
+    # map positions of the whitespace-free text back onto the passage
+    positions = [i for i, ch in enumerate(plain) if not ch.isspace()]
+    start = squash(plain).find(target)
+    if start < 0 or not target:
+        return html.escape(plain)
+    a, b = positions[start], positions[start + len(target) - 1] + 1
+    return f"{html.escape(plain[:a])}<mark>{html.escape(plain[a:b])}</mark>{html.escape(plain[b:])}"
+
+
+def render_sources(answer: Answer | None, sections: dict[str, Section]) -> str:
+    if answer is None or not answer.citations:
+        return ""
+    parts = [f"<div class='sources'><h3>{msg.SOURCES_HEADING}</h3>"]
+    for n, c in enumerate(answer.citations, 1):
+        page = msg.PAGE.format(page=c.page) if c.page else msg.NO_PAGE
+        section = sections.get(c.section_id)
+        paragraph = next((p for p in (section.text.split("\n\n") if section else [])
+                          if squash(c.text) in squash(p)), c.text)
+        parts.append(f"<div class='cite' id='cite-{n}'><div class='meta'>[{n}] {html.escape(c.title)} · {page}</div>"
+                     f"<div>{highlight(paragraph, c.text)}</div></div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def toc_choices(sections: dict[str, Section]) -> list[tuple[str, str]]:
+    """The table of contents as an indented list with printed pages (figures and footnotes left out)."""
+    out = []
+    for s in sections.values():
+        if s.kind in ("figure", "footnote"):
+            continue
+        depth = len(s.path) - 1
+        page = f" · {msg.PAGE.format(page=s.page)}" if s.page else ""
+        out.append((f"{'　' * depth}{'└ ' if depth else ''}{s.title}{page}", s.id))
+    return out
+
+
+def section_markdown(section: Section | None) -> str:
+    if section is None:
+        return ""
+    page = msg.PAGE.format(page=section.page) if section.page else msg.NO_PAGE
+    body = section.text or msg.UI_SECTION_HAS_CHILDREN
+    return f"### {section.title}\n\n*{section.path_text} · {page}*\n\n{body}"
+
+
+def chat_text(answer: Answer) -> str:
+    if answer.error:
+        return f"⚠️ {answer.error}"
+    if answer.refused:
+        return f"🔎 {answer.answer}"
+    return answer.answer
+
+
+def checklist_summary(result: Checklist) -> str:
+    if result.error:
+        return f"⚠️ {result.error}"
+    md = to_markdown(result)
+    return md.split(f"\n## {result.items[0].group}", 1)[0] if result.items else md
+
+
+def item_labels(result: Checklist) -> list[str]:
+    """Checkbox labels: a step's points say which step they belong to; other items carry a short group tag."""
+    labels = []
+    for i in result.items:
+        if i.step:
+            labels.append(i.text if i.text.startswith("ขั้นตอนที่") else f"ขั้นตอนที่ {i.step} · {i.text}")
+        else:
+            labels.append(f"[{i.group.split(' (')[0]}] {i.text}")
+    return labels
+
+
+# ----------------------------------------------------------------------------- the app
+
+
+def build_app(assistant, settings: Settings):
+    import gradio as gr
+
+    docs = load_corpus(settings.corpus_dir)
+    sections = {s.id: s for d in docs for s in d.sections.values()}
+    store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    exports = settings.data_dir / "exports"
+
+    def respond(message: str, chat: list, state: dict):
+        history = state.get("history", [])
+        chat = [*chat, {"role": "user", "content": message or ""}]
+        answer = None
+        for event in assistant.stream(message or "", history):
+            if event["type"] == "token":
+                partial = (chat[-1]["content"] if chat[-1]["role"] == "assistant" else "") + event["text"]
+                chat = chat[:-1] + [{"role": "assistant", "content": partial}] if chat[-1]["role"] == "assistant" \
+                    else [*chat, {"role": "assistant", "content": partial}]
+                yield chat, "", gr.update(), gr.update(), state, gr.update()
+            else:
+                answer = event["answer"]
+        if chat[-1]["role"] == "assistant":
+            chat = chat[:-1]
+        chat = [*chat, {"role": "assistant", "content": chat_text(answer)}]
+        if not answer.error:
+            history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": answer.answer}]
+            state = {"history": history[-2 * settings.history_turns:], "last": {"question": message,
+                     "history": state.get("history", []), "answer": answer.as_dict()}}
+        backend = msg.UI_BACKEND_LLM.format(name=answer.backend[4:]) if answer.backend.startswith("llm:") \
+            else msg.UI_BACKEND_DEFAULT
+        cited = [(f"[{n}] {c.title}", c.section_id) for n, c in enumerate(answer.citations, 1)]
+        yield (chat, "", render_sources(answer, sections), "" if answer.error else backend, state,
+               gr.update(choices=cited, value=cited[0][1] if cited else None, visible=bool(cited)))
+
+    def new_conversation():
+        return [], "", "", "", {}, gr.update(choices=[], value=None, visible=False), ""
+
+    def give_feedback(rating: int, comment: str, state: dict):
+        last = state.get("last")
+        if not last:
+            return msg.UI_NO_ANSWER_YET, comment
+        store.add(question=last["question"], answer=last["answer"], rating=rating, comment=comment or "",
+                  history=last["history"], channel="web")
+        return msg.UI_THANKS, ""
+
+    def open_in_guide(section_id: str | None):
+        return gr.Tabs(selected="guide"), gr.update(value=section_id), section_markdown(sections.get(section_id))
+
+    def make_checklist(situation: str, model: str):
+        result = draft(assistant.recommender, situation or "", None if model == "auto" else model)
+        if result.error:
+            return checklist_summary(result), gr.update(choices=[], value=[]), None, None
+        folder = exports / uuid.uuid4().hex[:12]
+        folder.mkdir(parents=True, exist_ok=True)
+        docx = to_docx(result, folder / "checklist.docx")
+        md = folder / "checklist.md"
+        md.write_text(to_markdown(result), encoding="utf-8")
+        return checklist_summary(result), gr.update(choices=item_labels(result), value=[]), str(docx), str(md)
+
+    with gr.Blocks(title=msg.UI_TITLE, analytics_enabled=False) as app:
+        gr.Markdown(f"# {msg.UI_TITLE}\n{msg.UI_SUBTITLE}")
+        state = gr.State({})
+        with gr.Tabs() as tabs:
+            with gr.Tab(msg.UI_TAB_CHAT, id="chat"):
+                chatbot = gr.Chatbot(label=msg.UI_CHAT_LABEL, height=420, feedback_options=None,
+                                     elem_id="chatbot", placeholder=msg.UI_CHAT_PLACEHOLDER)
+                with gr.Row():
+                    box = gr.Textbox(placeholder=msg.UI_INPUT_PLACEHOLDER, show_label=False, scale=8,
+                                     max_lines=6, elem_id="question")
+                    send = gr.Button(msg.UI_SEND, variant="primary", scale=1, elem_id="send")
+                gr.Examples(examples=msg.UI_EXAMPLES, inputs=box, label=msg.UI_EXAMPLES_LABEL)
+                backend = gr.Markdown(elem_id="backend")
+                sources = gr.HTML(elem_id="sources")
+                with gr.Row():
+                    cited = gr.Dropdown(label=msg.UI_CITED_SECTIONS, choices=[], visible=False, scale=4)
+                    open_guide = gr.Button(msg.UI_OPEN_IN_GUIDE, scale=1, elem_id="open-guide")
+                with gr.Row():
+                    up = gr.Button("👍 " + msg.UI_HELPFUL, elem_id="thumbs-up")
+                    down = gr.Button("👎 " + msg.UI_NOT_HELPFUL, elem_id="thumbs-down")
+                    comment = gr.Textbox(placeholder=msg.UI_COMMENT_PLACEHOLDER, show_label=False, scale=3,
+                                         elem_id="comment")
+                    reset = gr.Button(msg.UI_NEW_CONVERSATION, variant="secondary", elem_id="new-conversation")
+                feedback_status = gr.Markdown(elem_id="feedback-status")
+            with gr.Tab(msg.UI_TAB_CHECKLIST, id="checklist"):
+                situation = gr.Textbox(label=msg.UI_SITUATION_LABEL, placeholder=msg.UI_SITUATION_PLACEHOLDER,
+                                       lines=3, elem_id="situation")
+                with gr.Row():
+                    model = gr.Dropdown(label=msg.UI_MODEL_LABEL, choices=MODEL_CHOICES, value="auto", scale=3)
+                    run = gr.Button(msg.UI_DRAFT, variant="primary", scale=1, elem_id="draft")
+                summary = gr.Markdown(elem_id="recommendation")
+                items = gr.CheckboxGroup(label=msg.UI_ITEMS_LABEL, choices=[], elem_id="items")
+                with gr.Row():
+                    docx_file = gr.File(label=msg.UI_DOWNLOAD_DOCX, elem_id="docx")
+                    md_file = gr.File(label=msg.UI_DOWNLOAD_MD, elem_id="md")
+            with gr.Tab(msg.UI_TAB_GUIDE, id="guide"):
+                toc = gr.Dropdown(label=msg.UI_TOC_LABEL, choices=toc_choices(sections), value="framework",
+                                  elem_id="toc")
+                view = gr.Markdown(section_markdown(sections.get("framework")), elem_id="section-view")
+
+        outputs = [chatbot, box, sources, backend, state, cited]
+        box.submit(respond, [box, chatbot, state], outputs)
+        send.click(respond, [box, chatbot, state], outputs)
+        reset.click(new_conversation, None, [chatbot, box, sources, backend, state, cited, feedback_status])
+        up.click(lambda c, s: give_feedback(1, c, s), [comment, state], [feedback_status, comment])
+        down.click(lambda c, s: give_feedback(-1, c, s), [comment, state], [feedback_status, comment])
+        open_guide.click(open_in_guide, cited, [tabs, toc, view])
+        toc.change(lambda sid: section_markdown(sections.get(sid)), toc, view)
+        run.click(make_checklist, [situation, model], [summary, items, docx_file, md_file])
+    return app
+
+
+def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
+    import gradio as gr
+
+    from assistant.pipeline import get_assistant
+
+    settings = get_settings()
+    assistant = get_assistant()
+    app = build_app(assistant, settings)
+    app.queue(default_concurrency_limit=2, max_size=64)  # two cores: two answers at a time, the rest wait
+    auth = (settings.web_username, settings.web_password) if settings.web_username and settings.web_password else None
+    print(msg.UI_STARTED.format(url=f"http://{host}:{port}"), flush=True)
+    theme = gr.themes.Default(primary_hue="blue", font=["Tahoma", "Noto Sans Thai", "sans-serif"],
+                              font_mono=["monospace"])  # no web fonts: nothing is fetched from outside
+    app.launch(server_name=host, server_port=port, auth=auth, auth_message=msg.UI_LOGIN, theme=theme, css=CSS,
+               allowed_paths=[str(Path(settings.data_dir).resolve())], footer_links=[], show_error=False,
+               quiet=True, ssr_mode=False)

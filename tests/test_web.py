@@ -1,0 +1,152 @@
+"""The web UI: pure helpers directly, then end to end in a real headless Chromium driven by Playwright."""
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import Answer
+from assistant.citations import Citation
+from assistant.corpus import load_corpus
+from assistant.settings import ROOT
+from assistant.web import highlight, render_sources, toc_choices
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def test_highlight_marks_the_quote_whitespace_tolerantly():
+    out = highlight("ก่อน ข้อความ  ที่อ้างอิง <หลัง>", "ข้อความ ที่อ้างอิง")
+    assert out == "ก่อน <mark>ข้อความ  ที่อ้างอิง</mark> &lt;หลัง&gt;"
+    assert highlight("ไม่มี", "อื่น") == "ไม่มี"
+
+
+def test_sources_and_table_of_contents(built):
+    sections = {s.id: s for d in load_corpus(built.corpus_dir) for s in d.sections.values()}
+    cite = Citation("grant.steps.2", sections["grant.steps.2"].path_text, 17, "collaborative-governance-guide",
+                    "ซึ่งหน่วยงานภาครัฐต้องเป็นผู้ให้คำปรึกษาชี้แจงแนวทางต่าง ๆ")
+    html = render_sources(Answer("x [1]", False, [cite]), sections)
+    assert "หน้า 17" in html and "<mark>ซึ่งหน่วยงานภาครัฐต้องเป็นผู้ให้คำปรึกษาชี้แจงแนวทางต่าง ๆ</mark>" in html
+    labels = dict((v, k) for k, v in toc_choices(sections))
+    assert labels["grant"].startswith("รูปแบบการให้เงินอุดหนุน") and labels["grant"].endswith("หน้า 14")
+    assert "หน้า 17" in labels["grant.steps.2"] and labels["grant.steps.2"].startswith("　")
+    assert not any(k.startswith("fn.") or ".fig" in k for k in labels)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def web_url(built, tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        print("\n" + "!" * 78 + f"\n!! SKIPPING THE BROWSER TEST: {CHROMIUM} is missing (make test installs Debian's"
+              " chromium as root)\n" + "!" * 78)
+        pytest.skip(f"{CHROMIUM} is missing")
+    data = tmp_path_factory.mktemp("web-data")
+    port = _free_port()
+    env = {**os.environ, "CORPUS_DIR": str(built.corpus_dir), "INDEX_DIR": str(built.index_dir), "DATA_DIR": str(data)}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"the web UI exited: {proc.stdout.read()[-2000:]}")
+            time.sleep(1)
+    else:
+        proc.kill()
+        pytest.fail("the web UI did not start")
+    yield url, data
+    proc.terminate()
+    proc.wait(20)
+
+
+@pytest.fixture(scope="module")
+def page(web_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 1400}, accept_downloads=True)
+        page.set_default_timeout(90_000)
+        page.goto(web_url[0], wait_until="load")
+        yield page
+        browser.close()
+
+
+def _ask(page, question: str, expect: str) -> None:
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.locator("#chatbot").get_by_text(expect).last.wait_for()
+
+
+def test_chat_answers_with_citations_follow_ups_and_feedback(page, web_url):
+    _ask(page, "รูปแบบการให้เงินอุดหนุนมีกี่ขั้นตอน", "มี 4 ขั้นตอน")
+    page.locator("#sources .cite").first.wait_for()
+    sources = page.locator("#sources").inner_text()
+    assert "หน้า 17" in sources and "ขั้นตอนการดำเนินการ" in sources
+    assert page.locator("#sources mark").count() >= 5
+    assert "ไม่ใช้ LLM" in page.locator("#backend").inner_text()
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "chat.png"), full_page=True)
+
+    _ask(page, "แล้วขั้นตอนที่ 3 ล่ะ", "การรับงบประมาณ (Recipe)")
+    page.get_by_text("ขั้นตอนที่ 3 การรับงบประมาณ (Recipe) · หน้า 17", exact=False).first.wait_for()
+
+    page.locator("#comment textarea").fill("ตอบตรงคำถาม")
+    page.locator("#thumbs-up").click()
+    page.locator("#feedback-status").get_by_text("บันทึกแล้ว").wait_for()
+    with sqlite3.connect(web_url[1] / "feedback.sqlite3") as db:
+        rows = db.execute("SELECT question, rating, comment, backend, citations FROM feedback").fetchall()
+    assert rows[-1][:4] == ("แล้วขั้นตอนที่ 3 ล่ะ", 1, "ตอบตรงคำถาม", "default")
+    assert json.loads(rows[-1][4])[0]["section_id"] == "grant.steps.3"
+
+    page.locator("#open-guide").click()
+    page.locator("#section-view").get_by_text("การรับงบประมาณ (Recipe) เมื่อหน่วยงานภาครัฐ", exact=False).wait_for()
+    page.get_by_role("tab", name="ถามคู่มือ").click()
+
+
+def test_bad_input_and_refusals_keep_the_session_working(page):
+    _ask(page, "😀😀😀", "ไม่พบข้อความที่อ่านได้")
+    _ask(page, "ราคาทองคำวันนี้เท่าไร", "ไม่พบในคู่มือ")
+    _ask(page, "Commissioning มีกี่ขั้นตอน", "มี 6 ขั้นตอน")
+    page.locator("#new-conversation").click()
+    page.wait_for_function("document.querySelectorAll('#chatbot .message').length === 0")
+
+
+def test_checklist_tab_drafts_and_downloads_a_word_file(page, tmp_path):
+    from docx import Document
+
+    page.get_by_role("tab", name="ร่างเช็กลิสต์").click()
+    page.locator("#situation textarea").fill("กรมต้องการให้มูลนิธิดูแลสถานแรกรับเด็กอย่างต่อเนื่อง เพราะไม่มีอัตรากำลังพอ")
+    page.locator("#draft").click()
+    page.locator("#recommendation").get_by_text("Performance-based Contracting", exact=False).first.wait_for()
+    assert "อัตรากำลัง" in page.locator("#recommendation").inner_text()
+    assert page.locator("#items input[type=checkbox]").count() > 20
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        page.screenshot(path=str(SCREENSHOTS / "checklist.png"), full_page=True)
+    with page.expect_download() as download:
+        page.locator("#docx a").first.click()
+    path = tmp_path / "checklist.docx"
+    download.value.save_as(path)
+    doc = Document(path)
+    assert "Performance-based Contracting" in doc.paragraphs[0].text
+    assert any("ขั้นตอนที่ 9" in c.text for row in doc.tables[0].rows for c in row.cells)
