@@ -1,4 +1,4 @@
-"""`python -m assistant …`: index, search, ask, chat, checklist, serve, feedback — one entry point for people and tools."""
+"""`python -m assistant …`: index, search, ask, chat, checklist, serve, line, feedback — one entry point for people and tools."""
 
 from __future__ import annotations
 
@@ -130,6 +130,13 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_line(args) -> int:
+    from assistant.line_bot import serve
+
+    serve(args.host, args.port)
+    return 0
+
+
 def _batch(path: str, handle) -> int:
     """One JSON line out per line in, in order; a bad line gets an "error" and the rest still run."""
     with open(path, encoding="utf-8") as fh:
@@ -197,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=7860)
     s.set_defaults(func=cmd_serve)
+    s = sub.add_parser("line", help="the LINE webhook server (POST /line/webhook)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8080)
+    s.set_defaults(func=cmd_line)
     return p
 
 

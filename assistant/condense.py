@@ -26,7 +26,10 @@ def focus(history: list[dict]) -> tuple[list[str], int | None]:
     step = None
     for turn in history:
         content = str(turn.get("content", ""))
-        for m in mentioned(content):
+        named = mentioned(content)
+        if turn.get("role") != "user":
+            named = named[:1]  # an answer's subject is the model it opens with; the rest are quotes
+        for m in named:
             if m in models:
                 models.remove(m)
             models.append(m)

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     llm_api_key: str = "not-needed"
     llm_timeout_s: float = 60.0
 
+    line_channel_secret: str | None = None
+    line_channel_access_token: str | None = None
+    line_api_base: str = "https://api.line.me"
+    line_rate_limit: int = 8  # messages per user per minute
+    line_history_ttl_s: float = 1800.0
+
     web_username: str | None = None
     web_password: str | None = None
 

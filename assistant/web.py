@@ -216,6 +216,7 @@ def build_app(assistant, settings: Settings):
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Serve the UI; with LINE credentials set, the LINE webhook is mounted beside it on the same port."""
     import gradio as gr
 
     from assistant.pipeline import get_assistant
@@ -225,9 +226,21 @@ def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
     app = build_app(assistant, settings)
     app.queue(default_concurrency_limit=2, max_size=64)  # two cores: two answers at a time, the rest wait
     auth = (settings.web_username, settings.web_password) if settings.web_username and settings.web_password else None
+    options = {
+        "auth": auth, "auth_message": msg.UI_LOGIN, "css": CSS, "footer_links": [], "ssr_mode": False,
+        "allowed_paths": [str(Path(settings.data_dir).resolve())],
+        # no web fonts: nothing is fetched from outside
+        "theme": gr.themes.Default(primary_hue="blue", font=["Tahoma", "Noto Sans Thai", "sans-serif"],
+                                   font_mono=["monospace"]),
+    }
     print(msg.UI_STARTED.format(url=f"http://{host}:{port}"), flush=True)
-    theme = gr.themes.Default(primary_hue="blue", font=["Tahoma", "Noto Sans Thai", "sans-serif"],
-                              font_mono=["monospace"])  # no web fonts: nothing is fetched from outside
-    app.launch(server_name=host, server_port=port, auth=auth, auth_message=msg.UI_LOGIN, theme=theme, css=CSS,
-               allowed_paths=[str(Path(settings.data_dir).resolve())], footer_links=[], show_error=False,
-               quiet=True, ssr_mode=False)
+    if settings.line_channel_secret and settings.line_channel_access_token:
+        import uvicorn
+
+        from assistant.line_bot import create_app
+
+        print(msg.LINE_STARTED.format(url=f"http://{host}:{port}/line/webhook"), flush=True)
+        combined = gr.mount_gradio_app(create_app(assistant, settings), app, path="/", **options)
+        uvicorn.run(combined, host=host, port=port, log_level="warning")
+        return
+    app.launch(server_name=host, server_port=port, show_error=False, quiet=True, **options)

@@ -95,6 +95,14 @@ def test_follow_ups_use_the_model_in_focus(assistant):
     assert {"grant.suitable", "contracting.suitable"} <= {c.section_id for c in diff.citations}
 
 
+def test_the_subject_of_an_answer_stays_in_focus(assistant):
+    first = assistant.ask("การทำสัญญาข้อตกลงมีกี่ขั้นตอน")
+    assert "อุดหนุน" in first.answer  # its steps quote "งบประมาณอุดหนุน", which must not shift the focus
+    history = [{"role": "user", "content": "การทำสัญญาข้อตกลงมีกี่ขั้นตอน"},
+               {"role": "assistant", "content": first.answer}]
+    assert assistant.ask("แล้วขั้นตอนที่ 6 ล่ะ", history).citations[0].section_id == "contracting.steps.6"
+
+
 def test_history_is_bounded(assistant):
     turn = [{"role": "user", "content": "Commissioning คืออะไร"}]
     chatter = [{"role": "user", "content": "สวัสดี"}, {"role": "assistant", "content": "สวัสดีครับ"}] * 20
