@@ -14,7 +14,7 @@ from functools import lru_cache
 from assistant import messages
 from assistant.citations import Citation
 from assistant.corpus import Document, Section
-from assistant.intents import Intent
+from assistant.intents import LAST, Intent
 from assistant.partnership import MODELS, NAMES
 from assistant.retrieval import Hit, HybridSearcher
 from assistant.segment import expand_query, search_tokens, sentences
@@ -26,6 +26,7 @@ MODEL_WORDS = frozenset(
 )
 DEFINITION_CUE = re.compile(r"หมายถึง|หมายความว่า|คือ|เป็นกรอบ|เป็นรูปแบบ|เป็นการ")
 COMPARE_CUE = re.compile(r"แตกต่าง|ต่างจาก|ในขณะที่|แต่|มากกว่า|สูงกว่า|มิใช่|ไม่ใช่")
+WHY_CUE = re.compile(r"เนื่องจาก|เพราะ|จึง|ทำให้|ส่งผลให้|เพื่อ")
 WHO_WHEN_CUE = re.compile(r"พ\.ศ\.|\b(19|20|25)\d\d\b|[A-Z][a-z]+ and [A-Z][a-z]+|สำนักงาน|มหาวิทยาลัย|คณะ")
 
 
@@ -114,19 +115,29 @@ class DefaultAnswerer:
             composed = handler(question, intent, hits)
             if composed:
                 return composed
-        cue = {"who_when": WHO_WHEN_CUE, "definition": DEFINITION_CUE, "compare": COMPARE_CUE}.get(intent.shape)
+        cue = {"who_when": WHO_WHEN_CUE, "definition": DEFINITION_CUE, "compare": COMPARE_CUE,
+               "why": WHY_CUE}.get(intent.shape)
         return self._extract(question, hits, cue, run_length=300 if intent.shape == "list" else 250)
 
     def _list(self, question, intent, hits):
-        """"What are the X?" about a part whose items are its sub-sections: list them from the tree."""
+        """"What are the X?" about a part whose items are its sub-sections: list them from the tree. Of the
+        best hit and its parent, the one whose heading the question names is the list asked for."""
+        q_tokens = set(expand_query(search_tokens(question)))
         for hit in hits[:2]:
             section = self.sections.get(hit.chunk.section_id)
             if section is None or section.kind == "step":
                 continue
+            candidates = []
             for candidate in (section, self.sections.get(section.parent or "")):
                 items = [self.sections[c] for c in (candidate.children if candidate else [])
                          if self.sections[c].kind in ("section", "bullet")]
                 if len(items) >= 2:
+                    named = self._weighted_coverage(q_tokens, _tokens(candidate.title))
+                    candidates.append((named, candidate, items))
+            own = self._weighted_coverage(q_tokens, _tokens(section.title))
+            if candidates:
+                named, candidate, items = max(candidates, key=lambda c: c[0])
+                if named > 0 and (candidate is section or named > own):
                     return self._list_items(candidate, items)
         return None
 
@@ -169,9 +180,10 @@ class DefaultAnswerer:
     def _one_step(self, question, intent, hits):
         model = intent.models[-1]
         steps = self.sections.get(f"{model}.steps")
-        step = self.sections.get(f"{model}.steps.{intent.step}")
         if steps is None:
             return None
+        number = len(steps.children) if intent.step == LAST else intent.step
+        step = self.sections.get(f"{model}.steps.{number}")
         if step is None:
             cite = self.cite(steps, leading_run(steps.text, 300))
             text = messages.NO_SUCH_STEP.format(model=NAMES[model], count=len(steps.children), step=intent.step)
@@ -246,15 +258,20 @@ class DefaultAnswerer:
         chosen: list[tuple[int, int, Hit, str]] = []
         used: set[tuple[int, int]] = set()
         for score, rank, i, hit, sents in scored:
-            if len(chosen) == 3 or score < 0.8 * best:
+            if len(chosen) == 3 or score < 0.7 * best:
                 break
             if (rank, i) in used:
                 continue
-            run, j = sents[i], i
+            run, first, j = sents[i], i, i
+            while first > 0 and len(sents[first - 1]) < 60 and len(run) < run_length:  # a sentence cut short
+                first -= 1
+                run = f"{sents[first]} {run}"
             while len(run) < run_length and j + 1 < len(sents):  # a fragment reads better with its neighbours
                 j += 1
                 run = f"{run} {sents[j]}"
-            used.update((rank, k) for k in range(i, j + 1))
+            if any((rank, k) in used for k in range(first, j + 1)):
+                continue
+            used.update((rank, k) for k in range(first, j + 1))
             chosen.append((rank, i, hit, run))
         chosen.sort(key=lambda c: (c[0], c[1]))
         parts, cites = [], []

@@ -58,10 +58,6 @@ class Document:
     file: Path
     sections: dict[str, Section]
 
-    @property
-    def roots(self) -> list[Section]:
-        return [s for s in self.sections.values() if s.parent is None]
-
 
 @dataclass
 class Paragraph:

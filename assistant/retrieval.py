@@ -6,6 +6,7 @@ the index and the embedder; `GuideRetriever` exposes them to LangChain as a Runn
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,8 +18,22 @@ from rank_bm25 import BM25Okapi
 
 from assistant.chunks import Chunk
 from assistant.index import Index
+from assistant.normalize import normalize
+from assistant.partnership import mentioned
 from assistant.segment import expand_query, search_tokens
 from assistant.settings import Settings
+
+# The guide's structure as a third voice in the fusion: a question that names one partnership model, or a
+# part every model has (suitability, steps, principle, method), gives those sections one more first-place
+# vote. Measured on the 78 dev questions (votes 0.25–1.0 tried): hit@3 0.897 → 0.962, MRR 0.859 → 0.914.
+MODEL_VOTE = 1.0
+PART_CUES = {
+    "suitable": re.compile(r"เหมาะ|suit|appropriate|(ภารกิจ|งาน)(แบบ)?(ไหน|อะไร|ใด)"),
+    "steps": re.compile(r"ขั้นตอน|step|process|procedure"),
+    "principle": re.compile(r"หลักการ|principle"),
+    "method": re.compile(r"วิธีการ|โครงสร้าง|structure|method"),
+}
+PART_VOTE = 1.0
 
 
 def rrf(rankings: Iterable[list[str]], k: int = 60) -> dict[str, float]:
@@ -65,6 +80,8 @@ class HybridSearcher:
         self.tokens = [search_tokens(c.embed_text) for c in index.chunks]
         self.token_sets = [set(t) for t in self.tokens]
         self.bm25 = BM25Okapi(self.tokens)
+        self.model_of = [_model_of(c.section_id) for c in index.chunks]
+        self.part_of = [_part_of(c.section_id) for c in index.chunks]
         self.idf = dict(self.bm25.idf)
         self.unseen_idf = max(self.idf.values(), default=1.0)
 
@@ -86,14 +103,38 @@ class HybridSearcher:
         sparse = self.bm25_ranking(q_tokens, n) if mode in {"hybrid", "bm25"} else []
         dense = self.dense_ranking(query, n) if mode in {"hybrid", "dense"} else []
         fused = rrf([[cid for cid, _ in sparse], [cid for cid, _ in dense]], self.settings.rrf_k)
-        sparse_scores, dense_scores = dict(sparse), dict(dense)
         position = {cid: i for i, cid in enumerate(self.ids)}
+        if mode == "hybrid":
+            named = mentioned(query)
+            norm = normalize(query)
+            parts = {part for part, rx in PART_CUES.items() if rx.search(norm)}
+            for cid in fused:
+                i = position[cid]
+                if len(named) == 1 and self.model_of[i] == named[0]:  # about one model: more weight to its text
+                    fused[cid] += MODEL_VOTE / (self.settings.rrf_k + 1)
+                if self.part_of[i] in parts:
+                    fused[cid] += PART_VOTE / (self.settings.rrf_k + 1)
+        sparse_scores, dense_scores = dict(sparse), dict(dense)
         best = sorted(fused, key=lambda cid: (-fused[cid], position[cid]))[:k]
         return [
             Hit(self.chunks[cid], fused[cid], dense_scores.get(cid, 0.0), sparse_scores.get(cid, 0.0),
                 term_coverage(q_tokens, self.token_sets[position[cid]], self.idf, self.unseen_idf))
             for cid in best
         ]
+
+
+def _model_of(section_id: str) -> str | None:
+    """The partnership model a section belongs to ("grant.steps.2", "models.grant" → "grant")."""
+    head, _, rest = section_id.partition(".")
+    if head == "models":
+        head = rest
+    return head if head in ("grant", "contracting", "commissioning") else None
+
+
+def _part_of(section_id: str) -> str | None:
+    """Which part of a model a section is ("grant.steps.2" → "steps"), if any."""
+    bits = section_id.split(".")
+    return bits[1] if len(bits) > 1 and bits[0] in ("grant", "contracting", "commissioning") else None
 
 
 def hit_to_document(hit: Hit) -> LCDocument:

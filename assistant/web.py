@@ -21,7 +21,6 @@ CSS = """
 .sources mark { background: #fff3b0; padding: 0 2px; }
 .sources .cite { border-left: 3px solid #2563eb; padding: 4px 10px; margin: 8px 0; }
 .sources .meta { font-weight: 600; }
-.refusal { color: #92400e; }
 """
 
 

@@ -1,41 +1,25 @@
 """Client–server mode: a real `chroma run` on 127.0.0.1, the same build and retrieval checks."""
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from assistant.index import IndexUnavailable, build, open_index
 from assistant.retrieval import HybridSearcher
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import free_port, wait_until_serving
 
 
 @pytest.fixture
 def chroma_server(tmp_path):
     exe = shutil.which("chroma", path=str(Path(sys.executable).parent))
     assert exe, "the chroma CLI comes with the chromadb package"
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not start")
+    wait_until_serving(proc, port, timeout=60)
     yield port
     proc.terminate()
     proc.wait(10)
@@ -53,6 +37,6 @@ def test_same_retrieval_through_a_chroma_server(settings, embedder, chroma_serve
 
 
 def test_unreachable_server_is_a_clear_error(settings):
-    remote = settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": _free_port()})
+    remote = settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": free_port()})
     with pytest.raises(IndexUnavailable, match="127.0.0.1"):
         open_index(remote)

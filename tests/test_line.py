@@ -21,6 +21,7 @@ import pytest
 from assistant import messages
 from assistant.line_bot import RateLimiter, mentioned_text, split_message
 from assistant.settings import ROOT
+from tests.helpers import free_port, wait_until_serving
 
 SECRET = "test-channel-secret"
 TOKEN = "test-access-token"
@@ -93,15 +94,9 @@ class FakeLine:
         return self.calls
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Webhook:
     def __init__(self, built, line: FakeLine, data_dir, command="line", **extra_env):
-        self.port = _free_port()
+        self.port = free_port()
         self.command = command
         self.env = {**os.environ, "CORPUS_DIR": str(built.corpus_dir), "INDEX_DIR": str(built.index_dir),
                     "DATA_DIR": str(data_dir), "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
@@ -111,16 +106,7 @@ class Webhook:
     def start(self):
         self.proc = subprocess.Popen([sys.executable, "-m", "assistant", self.command, "--port", str(self.port)],
                                      cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(self.proc.stdout.read()) from None
-                time.sleep(0.5)
-        raise RuntimeError("the LINE webhook did not start")
+        wait_until_serving(self.proc, self.port, timeout=120)
 
     def stop(self):
         self.proc.terminate()

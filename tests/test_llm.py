@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -21,18 +21,14 @@ from assistant.corpus import load_corpus
 from assistant.llm import LLMBackend, build_messages
 from assistant.pipeline import Assistant
 from assistant.settings import ROOT
+from tests.helpers import free_port, wait_until_serving
 
 IN_SCOPE = "รูปแบบการให้เงินอุดหนุนมีกี่ขั้นตอน"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _scripted_endpoint(tokens: list[str]):
-    """An OpenAI-compatible endpoint that streams the given tokens."""
+@contextmanager
+def scripted_endpoint(tokens: list[str]):
+    """The URL of an OpenAI-compatible endpoint on 127.0.0.1 that streams the given tokens."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
@@ -52,7 +48,10 @@ def _scripted_endpoint(tokens: list[str]):
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/v1"
+    finally:
+        server.shutdown()
 
 
 def _assistant(searcher, built, url, timeout=5.0):
@@ -64,7 +63,7 @@ def _fell_back(answer):
 
 
 def test_unreachable_endpoint_falls_back_to_the_default_answer(searcher, built):
-    answer = _assistant(searcher, built, f"http://127.0.0.1:{_free_port()}/v1").ask(IN_SCOPE)
+    answer = _assistant(searcher, built, f"http://127.0.0.1:{free_port()}/v1").ask(IN_SCOPE)
     assert _fell_back(answer) and "4 ขั้นตอน" in answer.answer
 
 
@@ -78,40 +77,24 @@ def test_an_endpoint_that_never_answers_times_out_into_the_fallback(searcher, bu
 
 
 def test_empty_output_falls_back(searcher, built):
-    server = _scripted_endpoint([])
-    try:
-        answer = _assistant(searcher, built, f"http://127.0.0.1:{server.server_port}/v1").ask(IN_SCOPE)
-    finally:
-        server.shutdown()
-    assert _fell_back(answer)
+    with scripted_endpoint([]) as url:
+        assert _fell_back(_assistant(searcher, built, url).ask(IN_SCOPE))
 
 
 def test_invented_passage_numbers_are_dropped_and_a_citation_less_answer_falls_back(searcher, built):
-    server = _scripted_endpoint(["มี 4 ขั้นตอน [1] ", "ตามระเบียบพัสดุ [42]"])
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/v1"
+    with scripted_endpoint(["มี 4 ขั้นตอน [1] ", "ตามระเบียบพัสดุ [42]"]) as url:
         events = list(_assistant(searcher, built, url).stream(IN_SCOPE))
-        answer = events[-1]["answer"]
-        assert [e["text"] for e in events[:-1]] == ["มี 4 ขั้นตอน [1] ", "ตามระเบียบพัสดุ [42]"]
-        assert answer.backend == "llm:m" and answer.answer == "มี 4 ขั้นตอน [1] ตามระเบียบพัสดุ"
-        assert len(answer.citations) == 1 and answer.citations[0].section_id == "grant.steps"
-    finally:
-        server.shutdown()
-    nothing_valid = _scripted_endpoint(["ตามระเบียบพัสดุ [42]"])
-    try:
-        answer = _assistant(searcher, built, f"http://127.0.0.1:{nothing_valid.server_port}/v1").ask(IN_SCOPE)
-    finally:
-        nothing_valid.shutdown()
-    assert _fell_back(answer)
+    answer = events[-1]["answer"]
+    assert [e["text"] for e in events[:-1]] == ["มี 4 ขั้นตอน [1] ", "ตามระเบียบพัสดุ [42]"]
+    assert answer.backend == "llm:m" and answer.answer == "มี 4 ขั้นตอน [1] ตามระเบียบพัสดุ"
+    assert len(answer.citations) == 1 and answer.citations[0].section_id == "grant.steps"
+    with scripted_endpoint(["ตามระเบียบพัสดุ [42]"]) as url:
+        assert _fell_back(_assistant(searcher, built, url).ask(IN_SCOPE))
 
 
 def test_the_llm_never_overrides_a_refusal(searcher, built):
-    server = _scripted_endpoint(["ตอบได้ [1]"])
-    try:
-        events = list(_assistant(searcher, built, f"http://127.0.0.1:{server.server_port}/v1")
-                      .stream("ราคาทองคำวันนี้เท่าไร"))
-    finally:
-        server.shutdown()
+    with scripted_endpoint(["ตอบได้ [1]"]) as url:
+        events = list(_assistant(searcher, built, url).stream("ราคาทองคำวันนี้เท่าไร"))
     assert len(events) == 1 and events[0]["answer"].refused and not events[0]["answer"].citations
 
 
@@ -129,23 +112,11 @@ def test_prompt_numbers_the_passages_and_asks_for_thai():
 
 @pytest.fixture(scope="module")
 def real_llm_url():
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "llm_server.py"), "--port", str(port),
                              "--model-dir", str(ROOT / "data" / "llm-test")])
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/models", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("the test LLM server exited")
-            time.sleep(1)
-    else:
-        proc.kill()
-        pytest.fail("the test LLM server did not start")
-    yield url
+    wait_until_serving(proc, port, "/v1/models")
+    yield f"http://127.0.0.1:{port}/v1"
     proc.terminate()
     proc.wait(20)
 

@@ -2,12 +2,9 @@
 
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,6 +14,7 @@ from assistant.citations import Citation
 from assistant.corpus import load_corpus
 from assistant.settings import ROOT
 from assistant.web import highlight, render_sources, toc_choices
+from tests.helpers import free_port, wait_until_serving
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -42,12 +40,6 @@ def test_sources_and_table_of_contents(built):
     assert not any(k.startswith("fn.") or ".fig" in k for k in labels)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def web_url(built, tmp_path_factory):
     if not Path(CHROMIUM).exists():
@@ -55,24 +47,12 @@ def web_url(built, tmp_path_factory):
               " chromium as root)\n" + "!" * 78)
         pytest.skip(f"{CHROMIUM} is missing")
     data = tmp_path_factory.mktemp("web-data")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CORPUS_DIR": str(built.corpus_dir), "INDEX_DIR": str(built.index_dir), "DATA_DIR": str(data)}
     proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"the web UI exited: {proc.stdout.read()[-2000:]}")
-            time.sleep(1)
-    else:
-        proc.kill()
-        pytest.fail("the web UI did not start")
-    yield url, data
+    wait_until_serving(proc, port, "/")
+    yield f"http://127.0.0.1:{port}/", data
     proc.terminate()
     proc.wait(20)
 
