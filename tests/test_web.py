@@ -65,6 +65,8 @@ def page(web_url):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1280, "height": 1400}, accept_downloads=True)
         page.set_default_timeout(90_000)
+        page.requested = []
+        page.on("request", lambda request: page.requested.append(request.url))
         page.goto(web_url[0], wait_until="load")
         yield page
         browser.close()
@@ -130,3 +132,10 @@ def test_checklist_tab_drafts_and_downloads_a_word_file(page, tmp_path):
     doc = Document(path)
     assert "Performance-based Contracting" in doc.paragraphs[0].text
     assert any("ขั้นตอนที่ 9" in c.text for row in doc.tables[0].rows for c in row.cells)
+
+
+def test_the_page_fetches_nothing_from_outside(page):
+    """Runs last in this module: every request the UI made, through all the tests above, stayed local."""
+    assert len(page.requested) > 10
+    outside = [u for u in page.requested if not u.startswith(("http://127.0.0.1", "data:", "blob:"))]
+    assert outside == []
