@@ -145,7 +145,7 @@ class DefaultAnswerer:
         cites, lines = [], []
         if parent.text:
             cites.append(self.cite(parent, leading_run(parent.text, 300)))
-        head = f"{parent.title}: {len(items)} ข้อ" + (f" [{len(cites)}]" if cites else "")
+        head = messages.LIST_HEAD.format(title=parent.title, count=len(items)) + (f" [{len(cites)}]" if cites else "")
         for i, item in enumerate(items, 1):
             run = leading_run(item.text, 200) if item.text else ""
             if run:
@@ -164,11 +164,11 @@ class DefaultAnswerer:
                                   leading_run(steps.text, 300))
             cites.append(self.cite(steps, count_sentence))
             children = [self.sections[c] for c in steps.children]
-            header = f"{NAMES[model]} มี {len(children)} ขั้นตอน [{len(cites)}]"
+            header = messages.STEP_COUNT.format(model=NAMES[model], count=len(children)) + f" [{len(cites)}]"
             if len(models) > 1:
                 parts.append(header)
                 continue
-            lines = [header + " ได้แก่"]
+            lines = [header + messages.NAMELY]
             for child in children:
                 first = leading_run(child.text, 160)
                 cites.append(self.cite(child, first))
@@ -230,7 +230,7 @@ class DefaultAnswerer:
         model = intent.models[0]
         part, principle = self.sections[model], self.sections[f"{model}.principle"]
         run = leading_run(principle.text, 450)
-        return (f"{NAMES[model]} คือ {part.text} [1]\n{run} [2]",
+        return (messages.DEFINITION.format(model=NAMES[model], text=part.text) + f" [1]\n{run} [2]",
                 [self.cite(part, part.text), self.cite(principle, run)])
 
     def _weighted_coverage(self, query_tokens: set[str], tokens: frozenset[str]) -> float:

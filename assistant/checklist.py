@@ -65,7 +65,7 @@ class Checklist:
 
     @property
     def title(self) -> str:
-        target = f" สำหรับ{self.details['target']}" if self.details.get("target") else ""
+        target = messages.CHECKLIST_FOR.format(target=self.details["target"]) if self.details.get("target") else ""
         return messages.CHECKLIST_TITLE.format(model=NAMES[self.model], target=target)
 
     def as_dict(self) -> dict:

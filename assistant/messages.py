@@ -49,6 +49,11 @@ REFUSAL = (
 )
 
 ACCORDING_TO_GUIDE = "ตามคู่มือ:"
+STEP_COUNT = "{model} มี {count} ขั้นตอน"
+NAMELY = " ได้แก่"
+STEP_LABEL = "ขั้นตอนที่ {step}"
+DEFINITION = "{model} คือ {text}"
+LIST_HEAD = "{title}: {count} ข้อ"
 EXAMPLES = "ตัวอย่างในคู่มือ"
 COMPARE_LEAD = "เปรียบเทียบตามคู่มือ:"
 SUGGEST_MODEL = "ควรพิจารณา{model}"
@@ -69,6 +74,7 @@ CLARIFY_GRANT_COMMISSIONING = (
     "เป็นโครงการระยะสั้นที่จบในตัว (Grant) หรือเป็นความร่วมมือเชิงยุทธศาสตร์ระยะยาวที่มีโครงสร้างถาวร (Commissioning)?"
 )
 CHECKLIST_TITLE = "เช็กลิสต์การดำเนินงานตาม{model}{target}"
+CHECKLIST_FOR = " สำหรับ{target}"
 NOT_A_SITUATION = "กรุณาเล่าสถานการณ์ให้ละเอียดขึ้น เช่น งานอะไร ให้ใครทำ กับกลุ่มเป้าหมายใด นานเท่าไร"
 UNKNOWN_MODEL = "ไม่รู้จักรูปแบบ “{model}” เลือกได้: grant, contracting, commissioning"
 GROUP_STRUCTURE = "การจัดโครงสร้างความร่วมมือ"

@@ -95,7 +95,8 @@ def item_labels(result: Checklist) -> list[str]:
     labels = []
     for i in result.items:
         if i.step:
-            labels.append(i.text if i.text.startswith("ขั้นตอนที่") else f"ขั้นตอนที่ {i.step} · {i.text}")
+            label = msg.STEP_LABEL.format(step=i.step)
+            labels.append(i.text if i.text.startswith(label) else f"{label} · {i.text}")
         else:
             labels.append(f"[{i.group.split(' (')[0]}] {i.text}")
     return labels
