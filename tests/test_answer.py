@@ -61,6 +61,24 @@ def test_comparison_gives_both_sides(assistant, built):
     _assert_cited_verbatim(ppp, built)
 
 
+def test_list_questions_list_the_named_part(assistant):
+    a = assistant.ask("องค์ประกอบของกระบวนการบริหารกิจการบ้านเมืองแบบร่วมมือกันมีอะไรบ้าง")
+    assert "6 ข้อ" in a.answer and "การริเริ่มความร่วมมือ" in a.answer and "เป้าหมายของการทำงานร่วมกัน" in a.answer
+    leader = assistant.ask("ผู้นำการสร้างความร่วมมือต้องมีทักษะอะไรบ้าง")  # one section's content, not its siblings
+    assert "ทักษะการส่งเสริมสนับสนุน" in leader.answer and "3 ข้อ" not in leader.answer
+    assert leader.citations[0].section_id == "framework.factors.f3"
+
+
+def test_first_and_last_step(assistant):
+    assert assistant.ask("ขั้นตอนสุดท้ายของการทำสัญญาข้อตกลงคืออะไร").citations[0].section_id == "contracting.steps.9"
+    assert assistant.ask("ขั้นตอนแรกของ Commissioning คืออะไร").citations[0].section_id == "commissioning.steps.1"
+
+
+def test_why_questions_prefer_reasons(assistant):
+    a = assistant.ask("ทำไมการทำงานร่วมกันจึงอาจไม่กำหนดระยะเวลาสิ้นสุดไว้ล่วงหน้า")
+    assert "แรงจูงใจ" in a.answer and a.citations[0].section_id == "framework.factors.f2.b3"
+
+
 def test_who_and_when(assistant):
     assert "2546" in assistant.ask("การบริหารราชการแบบมีส่วนร่วมเริ่มใช้กับระบบราชการไทยตั้งแต่ปีใด").answer
     assert "Ansell" in assistant.ask("ลักษณะสำคัญของ Collaborative Governance สรุปมาจากงานของใคร").answer
