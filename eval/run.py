@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+from assistant.corpus import squash
 from assistant.settings import ROOT
 from eval.metrics import first_hit_rank, hit_at, must_include_ok, percentile, reciprocal_rank, token_f1
 
@@ -142,7 +143,7 @@ def baseline_rows(items: list[dict]) -> tuple[dict, dict]:
 
     docs = load_corpus(get_settings().corpus_dir)
     sections = {s.id: s.text for d in docs for s in d.sections.values()}
-    everything = "".join(squash_text(t) for t in sections.values())
+    everything = "".join(squash(t) for t in sections.values())
     rag = NaiveRAG([d.file.read_text(encoding="utf-8") for d in docs], get_searcher().embedder)
     questions = [i for i in items if i["type"] not in ("out_of_scope", "scenario") and not i.get("history")]
     ranks, latencies = [], []
@@ -165,17 +166,11 @@ def baseline_rows(items: list[dict]) -> tuple[dict, dict]:
         "token F1": sum(token_f1(answers[i["id"]], i["reference_answer"], words) for i in in_scope) / len(in_scope),
         "citation precision": sum(any(overlaps(answers[i["id"]], sections[g]) for g in i["gold_sections"]
                                       if sections.get(g)) for i in in_scope) / len(in_scope),
-        "citation validity": sum(squash_text(answers[i["id"]]) in everything for i in in_scope) / len(in_scope),
+        "citation validity": sum(squash(answers[i["id"]]) in everything for i in in_scope) / len(in_scope),
         "out-of-scope refused": 0.0, "false refusals": 0.0,
         "p50 ms": percentile(latencies, 50), "p95 ms": percentile(latencies, 95),
     }
     return retrieval, answer_row
-
-
-def squash_text(text: str) -> str:
-    from assistant.corpus import squash
-
-    return squash(text)
 
 
 def render(title: str, rows: dict[str, dict[str, float]]) -> str:
