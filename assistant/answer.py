@@ -13,10 +13,10 @@ from functools import lru_cache
 
 from assistant import messages
 from assistant.citations import Citation
-from assistant.corpus import Document, Section
+from assistant.corpus import Document, Section, section_index
 from assistant.intents import LAST, Intent
 from assistant.partnership import MODELS, NAMES
-from assistant.retrieval import Hit, HybridSearcher
+from assistant.retrieval import Hit, HybridSearcher, term_coverage
 from assistant.segment import expand_query, search_tokens, sentences
 
 MODEL_WORDS = frozenset(
@@ -49,8 +49,7 @@ class Answer:
         if self.citations:
             lines.append(f"\n{messages.SOURCES_HEADING}")
             for i, c in enumerate(self.citations, 1):
-                page = messages.PAGE.format(page=c.page) if c.page else messages.NO_PAGE
-                lines.append(f"[{i}] {c.title} ({page})\n    “{c.text}”")
+                lines.append(f"[{i}] {c.title} ({messages.page_label(c.page)})\n    “{c.text}”")
         return "\n".join(lines)
 
 
@@ -87,10 +86,9 @@ class DefaultAnswerer:
     def __init__(self, searcher: HybridSearcher, docs: list[Document], gate_min_dense: float,
                  gate_min_coverage: float, recommender):
         self.searcher = searcher
-        self.sections: dict[str, Section] = {s.id: s for d in docs for s in d.sections.values()}
+        self.sections: dict[str, Section] = section_index(docs)
         self.gate_min_dense = gate_min_dense
         self.gate_min_coverage = gate_min_coverage
-        self.idf, self.default_idf = searcher.idf, searcher.unseen_idf
         self.recommender = recommender  # answers "which model suits …?" the way the checklist tool decides
 
     # -- evidence gate ---------------------------------------------------------
@@ -104,7 +102,7 @@ class DefaultAnswerer:
 
     # -- composing -------------------------------------------------------------
     def cite(self, section: Section, text: str) -> Citation:
-        return Citation(section.id, section.path_text, section.page, section.document, text)
+        return Citation.quote(section, text)
 
     def compose(self, question: str, intent: Intent, hits: list[Hit]) -> tuple[str, list[Citation]]:
         handler = {
@@ -188,7 +186,8 @@ class DefaultAnswerer:
             cite = self.cite(steps, leading_run(steps.text, 300))
             text = messages.NO_SUCH_STEP.format(model=NAMES[model], count=len(steps.children), step=intent.step)
             return f"{text} [1]", [cite]
-        return f"{NAMES[model]}: {leading_run(step.text, 600)} [1]", [self.cite(step, leading_run(step.text, 600))]
+        run = leading_run(step.text, 600)
+        return f"{NAMES[model]}: {run} [1]", [self.cite(step, run)]
 
     def _suitability(self, question, intent, hits):
         if intent.models:
@@ -234,10 +233,7 @@ class DefaultAnswerer:
                 [self.cite(part, part.text), self.cite(principle, run)])
 
     def _weighted_coverage(self, query_tokens: set[str], tokens: frozenset[str]) -> float:
-        total = sum(self.idf.get(t, self.default_idf) for t in query_tokens)
-        if not total:
-            return 0.0
-        return sum(self.idf.get(t, self.default_idf) for t in query_tokens & tokens) / total
+        return term_coverage(query_tokens, tokens, self.searcher.idf, self.searcher.unseen_idf)
 
     def _extract(self, question: str, hits: list[Hit], cue: re.Pattern | None, run_length: int = 250):
         """Best sentences of the top chunks, scored by idf-weighted term coverage, rank and cue words."""
@@ -276,8 +272,6 @@ class DefaultAnswerer:
         chosen.sort(key=lambda c: (c[0], c[1]))
         parts, cites = [], []
         for _, _, hit, run in chosen:
-            section = self.sections.get(hit.chunk.section_id)
-            cites.append(self.cite(section, run) if section else
-                         Citation(hit.chunk.section_id, hit.chunk.title, hit.chunk.page, hit.chunk.document, run))
+            cites.append(Citation.quote(hit.chunk, run))
             parts.append(f"{run} [{len(cites)}]")
         return f"{messages.ACCORDING_TO_GUIDE} " + " ".join(parts), cites

@@ -25,6 +25,13 @@ class Citation:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def quote(cls, source, text: str) -> Citation:
+        """A quote from a Section or a Chunk (both know their section, path, page and document)."""
+        section_id = getattr(source, "section_id", None) or source.id
+        title = source.path_text if hasattr(source, "path_text") else source.title
+        return cls(section_id, title, source.page, source.document, text)
+
 
 class CorpusText:
     """Whitespace-free text of every section, to check quotes against."""

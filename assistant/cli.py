@@ -7,6 +7,7 @@ import json
 import sys
 
 from assistant import messages
+from assistant.partnership import MODELS
 from assistant.settings import get_settings
 
 
@@ -188,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("checklist", help="recommend a partnership model and draft its checklist")
     s.add_argument("scenario", nargs="?")
-    s.add_argument("--model", choices=["grant", "contracting", "commissioning"])
+    s.add_argument("--model", choices=list(MODELS))
     s.add_argument("--docx", metavar="OUT.docx")
     s.add_argument("--md", metavar="OUT.md")
     s.add_argument("--json", action="store_true")

@@ -413,6 +413,11 @@ def load_document(path: Path) -> Document:
     return Document(doc_id, meta.get("short_title") or meta.get("title") or doc_id, path, sections)
 
 
+def section_index(docs: list[Document]) -> dict[str, Section]:
+    """Every section of every document by id (ids are unique across documents)."""
+    return {s.id: s for d in docs for s in d.sections.values()}
+
+
 def corpus_files(corpus_dir: Path) -> list[Path]:
     return sorted(p for p in corpus_dir.iterdir() if p.suffix in {".md", ".txt"} and p.is_file())
 

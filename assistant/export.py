@@ -14,7 +14,7 @@ THAI_FONT = "TH Sarabun New"
 
 
 def _page(c: Citation) -> str:
-    return messages.PAGE.format(page=c.page) if c.page else messages.NO_PAGE
+    return messages.page_label(c.page)
 
 
 def numbered_citations(result: Checklist) -> tuple[list[Citation], dict[int, int]]:

@@ -268,8 +268,8 @@ class LineBot:
                 await self.send(event, [self.text(msg.LINE_SOURCE_GONE)])
                 return
             c = convo.citations[n - 1]
-            page = msg.PAGE.format(page=c.page) if c.page else msg.NO_PAGE
-            await self.send(event, [self.text(split_message(f"[{n}] {c.title}\n{page}\n“{c.text}”")[0])])
+            text = f"[{n}] {c.title}\n{msg.page_label(c.page)}\n“{c.text}”"
+            await self.send(event, [self.text(split_message(text)[0])])
         elif data.get("action") == "checklist":
             model = data.get("model")
             await self.on_checklist(event, data.get("situation", ""), model if model in MODELS else None)

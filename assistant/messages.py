@@ -23,6 +23,10 @@ SOURCES_HEADING = "แหล่งอ้างอิง"
 PAGE = "หน้า {page}"
 NO_PAGE = "ไม่ระบุหน้า"
 
+
+def page_label(page: int | None) -> str:
+    return PAGE.format(page=page) if page else NO_PAGE
+
 CONTROL_CHARACTERS = "คำถามมีอักขระควบคุมที่อ่านไม่ได้ กรุณาพิมพ์หรือวางข้อความใหม่อีกครั้ง"
 
 HELP = (

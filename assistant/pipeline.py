@@ -90,7 +90,7 @@ class Assistant:
         for hit in hits:
             c = hit.chunk
             if c.text not in seen and len(passages) < MAX_PASSAGES:
-                passages.append(Citation(c.section_id, c.title, c.page, c.document, c.text))
+                passages.append(Citation.quote(c, c.text))
                 seen.add(c.text)
         return passages
 

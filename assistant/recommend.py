@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from assistant import messages
 from assistant.citations import Citation
-from assistant.corpus import Document, Section, squash
+from assistant.corpus import Document, Section, section_index, squash
 from assistant.normalize import normalize
 from assistant.partnership import MODELS
 
@@ -131,7 +131,7 @@ def _matches(pattern: re.Pattern, text: str) -> list[str]:
 class Recommender:
     def __init__(self, embedder, docs: list[Document]):
         self.embedder = embedder
-        self.sections: dict[str, Section] = {s.id: s for d in docs for s in d.sections.values()}
+        self.sections: dict[str, Section] = section_index(docs)
         self.compiled = [(c, re.compile(c.pattern)) for c in CRITERIA]
         for c in CRITERIA:  # the reasons quote the guide: a criterion that drifts from it is a bug
             if squash(c.quote) not in squash(self.sections[c.section_id].text):
@@ -140,8 +140,7 @@ class Recommender:
         self.profiles = embedder.embed_passages(profiles)
 
     def cite(self, section_id: str, quote: str) -> Citation:
-        s = self.sections[section_id]
-        return Citation(s.id, s.path_text, s.page, s.document, quote)
+        return Citation.quote(self.sections[section_id], quote)
 
     def _evidence(self, situation: str) -> dict[str, list[tuple[Criterion, list[str]]]]:
         text = normalize(situation)

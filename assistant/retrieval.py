@@ -19,7 +19,7 @@ from rank_bm25 import BM25Okapi
 from assistant.chunks import Chunk
 from assistant.index import Index
 from assistant.normalize import normalize
-from assistant.partnership import mentioned
+from assistant.partnership import MODELS, mentioned
 from assistant.segment import expand_query, search_tokens
 from assistant.settings import Settings
 
@@ -50,7 +50,7 @@ def term_coverage(query_tokens: list[str], chunk_tokens: set[str], idf: dict[str
     """Share of the query's distinct content tokens found in a chunk, each weighted by its idf (a word the
     corpus never uses weighs `unseen`, the most): the evidence gate's main signal."""
     distinct = set(query_tokens)
-    weight = {t: (idf or {}).get(t, unseen) if idf is not None else 1.0 for t in distinct}
+    weight = {t: 1.0 if idf is None else idf.get(t, unseen) for t in distinct}
     total = sum(weight.values())
     return sum(weight[t] for t in distinct & chunk_tokens) / total if total else 0.0
 
@@ -77,6 +77,7 @@ class HybridSearcher:
         self.settings = settings
         self.chunks = {c.id: c for c in index.chunks}
         self.ids = [c.id for c in index.chunks]
+        self.position = {cid: i for i, cid in enumerate(self.ids)}
         self.tokens = [search_tokens(c.embed_text) for c in index.chunks]
         self.token_sets = [set(t) for t in self.tokens]
         self.bm25 = BM25Okapi(self.tokens)
@@ -103,7 +104,7 @@ class HybridSearcher:
         sparse = self.bm25_ranking(q_tokens, n) if mode in {"hybrid", "bm25"} else []
         dense = self.dense_ranking(query, n) if mode in {"hybrid", "dense"} else []
         fused = rrf([[cid for cid, _ in sparse], [cid for cid, _ in dense]], self.settings.rrf_k)
-        position = {cid: i for i, cid in enumerate(self.ids)}
+        position = self.position
         if mode == "hybrid":
             named = mentioned(query)
             norm = normalize(query)
@@ -128,13 +129,13 @@ def _model_of(section_id: str) -> str | None:
     head, _, rest = section_id.partition(".")
     if head == "models":
         head = rest
-    return head if head in ("grant", "contracting", "commissioning") else None
+    return head if head in MODELS else None
 
 
 def _part_of(section_id: str) -> str | None:
     """Which part of a model a section is ("grant.steps.2" → "steps"), if any."""
     bits = section_id.split(".")
-    return bits[1] if len(bits) > 1 and bits[0] in ("grant", "contracting", "commissioning") else None
+    return bits[1] if len(bits) > 1 and bits[0] in MODELS else None
 
 
 def hit_to_document(hit: Hit) -> LCDocument:

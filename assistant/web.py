@@ -10,7 +10,7 @@ from pathlib import Path
 from assistant import messages as msg
 from assistant.answer import Answer
 from assistant.checklist import Checklist, draft
-from assistant.corpus import Section, load_corpus, squash
+from assistant.corpus import Section, squash
 from assistant.export import to_docx, to_markdown
 from assistant.feedback import FeedbackStore
 from assistant.partnership import NAMES
@@ -45,7 +45,7 @@ def render_sources(answer: Answer | None, sections: dict[str, Section]) -> str:
         return ""
     parts = [f"<div class='sources'><h3>{msg.SOURCES_HEADING}</h3>"]
     for n, c in enumerate(answer.citations, 1):
-        page = msg.PAGE.format(page=c.page) if c.page else msg.NO_PAGE
+        page = msg.page_label(c.page)
         section = sections.get(c.section_id)
         paragraph = next((p for p in (section.text.split("\n\n") if section else [])
                           if squash(c.text) in squash(p)), c.text)
@@ -70,7 +70,7 @@ def toc_choices(sections: dict[str, Section]) -> list[tuple[str, str]]:
 def section_markdown(section: Section | None) -> str:
     if section is None:
         return ""
-    page = msg.PAGE.format(page=section.page) if section.page else msg.NO_PAGE
+    page = msg.page_label(section.page)
     body = section.text or msg.UI_SECTION_HAS_CHILDREN
     return f"### {section.title}\n\n*{section.path_text} · {page}*\n\n{body}"
 
@@ -108,8 +108,7 @@ def item_labels(result: Checklist) -> list[str]:
 def build_app(assistant, settings: Settings):
     import gradio as gr
 
-    docs = load_corpus(settings.corpus_dir)
-    sections = {s.id: s for d in docs for s in d.sections.values()}
+    sections = assistant.default.sections  # parsed once, by the assistant
     store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
     exports = settings.data_dir / "exports"
 

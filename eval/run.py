@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from assistant.corpus import squash
+from assistant.partnership import MODELS
 from assistant.settings import ROOT
 from eval.metrics import first_hit_rank, hit_at, must_include_ok, percentile, reciprocal_rank, token_f1
 
@@ -57,14 +58,11 @@ def retrieval_rows(items: list[dict]) -> dict[str, dict[str, float]]:
 
 def answer_rows(items: list[dict]) -> dict[str, dict[str, float]]:
     """Every question through `Assistant.ask`, the same function the CLI's --batch calls."""
-    from assistant.citations import CorpusText
-    from assistant.corpus import load_corpus
     from assistant.pipeline import get_assistant
     from assistant.segment import words
-    from assistant.settings import get_settings
 
     assistant = get_assistant()
-    corpus = CorpusText(load_corpus(get_settings().corpus_dir))
+    corpus = assistant.corpus
     questions = [i for i in items if i["type"] != "scenario"]
     must, f1, precise, valid, cites, refused_oos, oos, false_refusals, in_scope = [], [], 0, 0, 0, 0, 0, 0, 0
     latencies, failures = [], []
@@ -111,7 +109,7 @@ def checklist_rows(items: list[dict]) -> tuple[dict, dict]:
 
     assistant = get_assistant()
     recommender = assistant.recommender
-    steps = {m: len(recommender.sections[f"{m}.steps"].children) for m in ("grant", "contracting", "commissioning")}
+    steps = {m: len(recommender.sections[f"{m}.steps"].children) for m in MODELS}
     scenarios = [i for i in items if i["type"] == "scenario"]
     confusion: Counter = Counter()
     complete, cites, valid, latencies = 0, 0, 0, []
