@@ -8,26 +8,36 @@ that cover the question's terms. Each claim carries an inline marker [n] for a v
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant import messages
+from assistant import ids, messages
 from assistant.citations import Citation
 from assistant.corpus import Document, Section, section_index
-from assistant.intents import LAST, Intent
+from assistant.intents import LAST, Intent, Route
 from assistant.partnership import MODELS, NAMES
 from assistant.retrieval import Hit, HybridSearcher, term_coverage
 from assistant.segment import expand_query, search_tokens, sentences
 
 MODEL_WORDS = frozenset(
     t for text in (*NAMES.values(), "รูปแบบ หมายถึง หมายความว่า ความหมาย นิยาม meaning define mean model "
-                   "performance-based procurement grant contracting commissioning คอมมิชชั่นนิ่ง")
+                   "performance-based procurement grant contracting commissioning คอมมิชชั่นนิ่ง pbc")
     for t in search_tokens(text)
 )
-DEFINITION_CUE = re.compile(r"หมายถึง|หมายความว่า|คือ|เป็นกรอบ|เป็นรูปแบบ|เป็นการ")
+DEFINING = r"(หมายถึง|หมายความว่า|คือ|เป็นกรอบ|เป็นรูปแบบ|เป็นการ|เป็นแนวทาง|เป็นกระบวนการ|เป็นเครื่องมือ)"
+DEFINITION_CUE = re.compile(DEFINING)
 COMPARE_CUE = re.compile(r"แตกต่าง|ต่างจาก|ในขณะที่|แต่|มากกว่า|สูงกว่า|มิใช่|ไม่ใช่")
 WHY_CUE = re.compile(r"เนื่องจาก|เพราะ|จึง|ทำให้|ส่งผลให้|เพื่อ")
 WHO_WHEN_CUE = re.compile(r"พ\.ศ\.|\b(19|20|25)\d\d\b|[A-Z][a-z]+ and [A-Z][a-z]+|สำนักงาน|มหาวิทยาลัย|คณะ")
+EXAMPLE_CUE = re.compile(r"เช่น|ตัวอย่าง|ได้แก่|อาทิ")
+CUES = {Route.WHO_WHEN: WHO_WHEN_CUE, Route.DEFINITION: DEFINITION_CUE, Route.COMPARE: COMPARE_CUE,
+        Route.WHY: WHY_CUE, Route.EXAMPLE: EXAMPLE_CUE}
+# crfcut sometimes cuts inside an enumeration: a sentence that continues the one before it is never a start.
+CONTINUES = re.compile(r"^(และ|หรือ|รวมทั้ง|รวมถึง|ตลอดจน|อีกทั้ง|เป็นต้น|ซึ่ง|[,;:)])")
+LIST_TAIL = re.compile(r"เป็นต้น\s*$")
+ELEMENT = re.compile(r"^(ความ|การ|ด้าน|เกณฑ์)")  # how the guide's list elements begin
+INTRODUCES = re.compile(r"(ได้แก่|เช่น|ดังนี้|ประกอบด้วย|อาทิ|ทั้ง|:)\s*$")
 
 
 @dataclass
@@ -53,15 +63,6 @@ class Answer:
         return "\n".join(lines)
 
 
-@dataclass
-class Evidence:
-    """What the gate looked at, kept for calibration and debugging."""
-
-    top_dense: float
-    coverage: float
-    passed: bool
-
-
 @lru_cache(maxsize=4096)
 def _sentences(text: str) -> tuple[str, ...]:
     return tuple(sentences(text))
@@ -82,40 +83,30 @@ def leading_run(text: str, limit: int) -> str:
     return out
 
 
+Composed = tuple[str, list[Citation]]
+Composer = Callable[["DefaultAnswerer", str, Intent, list[Hit]], "Composed | None"]
+
+
 class DefaultAnswerer:
-    def __init__(self, searcher: HybridSearcher, docs: list[Document], gate_min_dense: float,
-                 gate_min_coverage: float, recommender):
+    """Composes an answer for a question the evidence gate has let through (gate.py decides that)."""
+
+    def __init__(self, searcher: HybridSearcher, docs: list[Document], recommender):
         self.searcher = searcher
         self.sections: dict[str, Section] = section_index(docs)
-        self.gate_min_dense = gate_min_dense
-        self.gate_min_coverage = gate_min_coverage
         self.recommender = recommender  # answers "which model suits …?" the way the checklist tool decides
 
-    # -- evidence gate ---------------------------------------------------------
-    def evidence(self, hits: list[Hit], intent: Intent) -> Evidence:
-        top = hits[:3]
-        dense = max((h.dense for h in top), default=0.0)
-        coverage = max((h.coverage for h in top), default=0.0)
-        about_a_model = bool(intent.models) and intent.shape != "general"
-        passed = about_a_model or (dense >= self.gate_min_dense and coverage >= self.gate_min_coverage)
-        return Evidence(dense, coverage, passed)
-
-    # -- composing -------------------------------------------------------------
     def cite(self, section: Section, text: str) -> Citation:
         return Citation.quote(section, text)
 
-    def compose(self, question: str, intent: Intent, hits: list[Hit]) -> tuple[str, list[Citation]]:
-        handler = {
-            "steps": self._steps, "step": self._one_step, "suitability": self._suitability,
-            "compare": self._compare, "definition": self._definition, "list": self._list,
-        }.get(intent.shape)
-        if handler and self.sections:
-            composed = handler(question, intent, hits)
+    def compose(self, question: str, intent: Intent, hits: list[Hit]) -> Composed:
+        """The route's composer; when it has nothing to say, the best sentences of the retrieved passages."""
+        composer = COMPOSERS.get(intent.route)
+        if composer and self.sections:
+            composed = composer(self, question, intent, hits)
             if composed:
                 return composed
-        cue = {"who_when": WHO_WHEN_CUE, "definition": DEFINITION_CUE, "compare": COMPARE_CUE,
-               "why": WHY_CUE}.get(intent.shape)
-        return self._extract(question, hits, cue, run_length=300 if intent.shape == "list" else 250)
+        return self._extract(question, hits, CUES.get(intent.route),
+                             run_length=300 if intent.route is Route.LIST else 250)
 
     def _list(self, question, intent, hits):
         """"What are the X?" about a part whose items are its sub-sections: list them from the tree. Of the
@@ -155,14 +146,15 @@ class DefaultAnswerer:
         models = intent.models or MODELS
         parts, cites = [], []
         for model in models:
-            steps = self.sections.get(f"{model}.steps")
+            steps = self.sections.get(ids.steps_id(model))
             if not steps:
                 continue
             count_sentence = next((s for s in _sentences(steps.text) if re.search(r"\d+\s*ขั้นตอน", s)),
                                   leading_run(steps.text, 300))
             cites.append(self.cite(steps, count_sentence))
             children = [self.sections[c] for c in steps.children]
-            header = messages.STEP_COUNT.format(model=NAMES[model], count=len(children)) + f" [{len(cites)}]"
+            header = messages.STEP_COUNT.format(model=NAMES[model], count=len(children))
+            header += f": {count_sentence} [{len(cites)}]" if len(count_sentence) < 250 else f" [{len(cites)}]"
             if len(models) > 1:
                 parts.append(header)
                 continue
@@ -177,11 +169,11 @@ class DefaultAnswerer:
 
     def _one_step(self, question, intent, hits):
         model = intent.models[-1]
-        steps = self.sections.get(f"{model}.steps")
+        steps = self.sections.get(ids.steps_id(model))
         if steps is None:
             return None
         number = len(steps.children) if intent.step == LAST else intent.step
-        step = self.sections.get(f"{model}.steps.{number}")
+        step = self.sections.get(ids.step_id(model, number))
         if step is None:
             cite = self.cite(steps, leading_run(steps.text, 300))
             text = messages.NO_SUCH_STEP.format(model=NAMES[model], count=len(steps.children), step=intent.step)
@@ -190,31 +182,191 @@ class DefaultAnswerer:
         return f"{NAMES[model]}: {run} [1]", [self.cite(step, run)]
 
     def _suitability(self, question, intent, hits):
-        if intent.models:
-            model = intent.models[-1]
-            lead = NAMES[model]
-        else:
-            model = self.recommender.recommend(question).model
-            lead = messages.SUGGEST_MODEL.format(model=NAMES[model])
-        suitable = self.sections.get(f"{model}.suitable")
+        """Which tasks suit a named model: its "ภารกิจที่เหมาะสม", then the guide's example."""
+        if not intent.models:
+            return self._situation(question, intent, hits)
+        model = intent.models[-1]
+        suitable = self.sections.get(ids.suitable_id(model))
         if suitable is None:
             return None
         run = leading_run(suitable.text, 450)
         cites = [self.cite(suitable, run)]
-        text = f"{lead} — {run} [1]"
+        text = f"{NAMES[model]} — {run} [1]"
         rest = suitable.text[len(run):] if suitable.text.startswith(run) else ""
-        example = next((s for s in _sentences(rest) if "เช่น" in s or "ตัวอย่าง" in s), None)
-        if example:
+        for example in [s for s in _sentences(rest) if EXAMPLE_CUE.search(s)][:2]:
             cites.append(self.cite(suitable, example))
-            text += f"\n{messages.EXAMPLES}: {example} [2]"
+            text += f"\n{messages.EXAMPLES}: {example} [{len(cites)}]"
         return text, cites
+
+    def _example(self, question, intent, hits):
+        """Examples of a named model: the sentences of its "ภารกิจที่เหมาะสม" that give them."""
+        if not intent.models:
+            return None
+        model = intent.models[-1]
+        cites, lines = [], []
+        for part in (ids.suitable_id(model), ids.method_id(model)):
+            section = self.sections.get(part)
+            for example in [s for s in _sentences(section.text if section else "") if EXAMPLE_CUE.search(s)][:3 - len(cites)]:
+                cites.append(self.cite(section, example))
+                lines.append(f"• {example} [{len(cites)}]")
+        if not cites:
+            return None
+        return f"{messages.EXAMPLES} ({NAMES[model]}):\n" + "\n".join(lines), cites
+
+    def _situation(self, question, intent, hits):
+        """A situation in chat: the checklist tool's recommendation, its cited reasons, the step(s) asked
+        for, and an offer of the full checklist. Same function as `checklist.draft`, so the same model."""
+        rec = self.recommender.recommend(question)
+        model = rec.model
+        suitable = self.sections[ids.suitable_id(model)]
+        cites = []
+        lines = [messages.SUGGEST_MODEL.format(model=NAMES[model])]
+        if rec.reasons and rec.reasons[0].text != messages.REASON_SEMANTIC:
+            lines.append(messages.SITUATION_REASONS)
+            for reason in rec.reasons[:2]:
+                cites.append(reason.citation)
+                lines.append(f"• {reason.text} [{len(cites)}]")
+        else:
+            run = leading_run(suitable.text, 300)
+            cites.append(self.cite(suitable, run))
+            lines.append(f"{messages.SITUATION_SEMANTIC} {run} [{len(cites)}]")
+        steps = self.sections[ids.steps_id(model)]
+        if ("steps" in intent.wants or "checklist" in intent.wants) and "first_step" not in intent.wants:
+            lines.append(messages.SITUATION_STEPS)
+            for sid in steps.children:
+                child = self.sections[sid]
+                first = leading_run(child.text, 160)
+                cites.append(self.cite(child, first))
+                lines.append(f"{child.step}. {first} [{len(cites)}]")
+        elif "first_step" in intent.wants or intent.step is not None:
+            number = len(steps.children) if intent.step == LAST else (intent.step or 1)
+            step = self.sections.get(ids.step_id(model, number)) or self.sections[steps.children[0]]
+            run = leading_run(step.text, 400)
+            cites.append(self.cite(step, run))
+            lines.append(f"{messages.SITUATION_FIRST_STEP if number == 1 else messages.STEP_LABEL.format(step=number)}"
+                         f" {run} [{len(cites)}]")
+        if rec.runner_up and rec.clarifying_question:
+            lines.append(messages.SITUATION_RUNNER_UP.format(model=NAMES[rec.runner_up], question=rec.clarifying_question))
+        lines.append(messages.CHECKLIST_OFFER)
+        return "\n".join(lines), cites
+
+    # -- questions about the guide as a book -----------------------------------
+    def _credits(self, question, intent, hits):
+        """Who prepared the guide: each organisation of the credits page with its people, quoted."""
+        credits = self.sections.get(ids.CREDITS)
+        if credits is None or not credits.text:
+            return None
+        blocks: list[list[str]] = []
+        for para in (p.strip() for p in credits.text.split("\n\n") if p.strip()):
+            if re.match(r"^\d+\.", para) and blocks:
+                blocks[-1].append(para)
+            elif para.startswith("(") and blocks and len(blocks[-1]) == 1:
+                blocks[-1][0] = f"{blocks[-1][0]} {para}"
+            else:
+                blocks.append([para])
+        orgs = [b[0] for b in blocks]
+        cites, lines = [], []
+        for block in blocks:
+            cites.append(self.cite(credits, " ".join(block)))
+            people = "; ".join(re.sub(r"^\d+\.\s*", "", x) for x in block[1:])
+            lines.append(f"• {block[0]}" + (f": {people}" if people else "") + f" [{len(cites)}]")
+        head = messages.CREDITS_LEAD.format(orgs=messages.CREDITS_AND.join(orgs))
+        return head + "\n" + "\n".join(lines), cites
+
+    def _source(self, question, intent, hits):
+        """Where the concept comes from: the footnotes, and the figure that credits its model."""
+        notes = [s for s in self.sections.values() if ids.is_footnote(s.id) and s.text]
+        if not notes:
+            return None
+        first = notes[0]
+        attached = ", ".join(dict.fromkeys(
+            f"“{self.sections[s.parent].title}”" for s in notes if s.parent and s.parent in self.sections))
+        cites = [self.cite(first, first.text)]
+        text = f"{messages.SOURCE_LEAD} {first.text} [1]"
+        if attached:
+            text += f" ({attached})"
+        credited = [s for s in self.sections.values() if s.kind == "figure" and "ที่มา" in s.text]
+        for fig in credited[:1]:
+            note = next((x for x in _sentences(fig.text) if "ที่มา" in x), fig.text)
+            cites.append(self.cite(fig, f"{fig.title}"))
+            cites.append(self.cite(fig, note))
+            text += f"\n{messages.FIGURE_LINE.format(title=fig.title, page=fig.page)} [{len(cites) - 1}] {note} [{len(cites)}]"
+        return text, cites
+
+    def _preface(self, question, intent, hits):
+        preface = self.sections.get(ids.PREFACE)
+        if preface is None or not preface.text:
+            return None
+        paras = [p.strip() for p in preface.text.split("\n\n") if len(p.strip()) > 40]
+        cites = [self.cite(preface, leading_run(p, 500)) for p in paras[:2]]
+        return messages.PREFACE_LEAD + " " + " ".join(f"{c.text} [{i}]" for i, c in enumerate(cites, 1)), cites
+
+    def _toc(self, question, intent, hits):
+        """On which printed page a topic is: the best passage's section and page (or a page's headings)."""
+        asked = [int(n) for n in re.findall(r"(?<![\d.])(\d{1,2})(?![\d.])", question)]
+        pages = {s.page for s in self.sections.values() if s.page}
+        on_page = [n for n in asked if n in pages and not re.search(rf"{n}\s*(ขั้นตอน|ประการ|ด้าน|ข้อ|รูปแบบ)", question)]
+        if on_page:
+            titled = [s for s in self.sections.values() if s.page == on_page[0] and s.kind in ("part", "section", "step")]
+            if titled:
+                cites = [self.cite(s, leading_run(s.text, 160)) for s in titled[:4] if s.text]
+                lines = [f"• {s.path_text} [{i}]" for i, s in enumerate(titled[:4], 1) if s.text]
+                return messages.PAGE_SECTIONS.format(page=on_page[0]) + "\n" + "\n".join(lines), cites
+        if intent.models:  # "ขอเลขหน้าเรื่อง Grant": the model's own part
+            part = self.sections.get(ids.model_id(intent.models[-1]))
+            if part and part.page and part.text:
+                run = leading_run(part.text, 200)
+                return (messages.TOC_LEAD.format(title=part.path_text, page=part.page) + f" [1]\n{run} [1]",
+                        [self.cite(part, run)])
+        for hit in hits:
+            section = self.sections.get(hit.chunk.section_id)
+            if section is None or section.kind in ("front", "back") or not section.page:
+                continue
+            parent = self.sections.get(section.parent or "")
+            q_tokens = set(expand_query(search_tokens(question)))
+            named = [s for s in (section, parent) if s and s.page]  # the one whose heading the question names
+            shown = max(named, key=lambda s: (self._weighted_coverage(q_tokens, _tokens(s.title)), s is parent))
+            quoted = shown if shown.text else section
+            run = leading_run(quoted.text, 200)
+            return (messages.TOC_LEAD.format(title=shown.path_text, page=shown.page) + f" [1]\n{run} [1]",
+                    [self.cite(quoted, run)])
+        return None
+
+    def _figure(self, question, intent, hits):
+        """Figures whose caption the question's terms (or its best passages' part) point to."""
+        figures = [s for s in self.sections.values() if s.kind == "figure"]
+        if not figures:
+            return None
+        q_tokens = set(expand_query(search_tokens(question)))
+        near = {hit.chunk.section_id.split(".")[0] for hit in hits[:2]}
+        pages = {int(n) for n in re.findall(r"(?<![\d.])(\d{1,2})(?![\d.])", question)}
+        on_page = [f for f in figures if f.page in pages]
+        if on_page:  # "ภาพหน้า 7 แสดงอะไร"
+            figures = on_page
+
+        def score(fig: Section) -> float:
+            return self._weighted_coverage(q_tokens, _tokens(fig.title)) + 0.2 * (fig.parent in near) + \
+                0.1 * (fig.parent in intent.models)
+
+        best = sorted(figures, key=lambda f: -score(f))[:2]
+        if score(best[0]) <= 0.15 and not on_page:
+            return None
+        cites, lines = [], [messages.FIGURE_LEAD]
+        for fig in best[:1] if len(best) == 1 or score(best[0]) > 1.5 * score(best[1]) else best:
+            cites.append(self.cite(fig, fig.title))
+            line = f"• {messages.FIGURE_LINE.format(title=fig.title, page=fig.page)} [{len(cites)}]"
+            if fig.text:
+                cites.append(self.cite(fig, fig.text))
+                line += f" {fig.text} [{len(cites)}]"
+            lines.append(line)
+        return "\n".join(lines), cites
 
     def _compare(self, question, intent, hits):
         if len(intent.models) < 2:
             return None
         lines, cites = [messages.COMPARE_LEAD], []
         for model in intent.models[:3]:
-            part, suitable = self.sections[model], self.sections[f"{model}.suitable"]
+            part, suitable = self.sections[ids.model_id(model)], self.sections[ids.suitable_id(model)]
             cites.append(self.cite(part, part.text))
             definition_marker = len(cites)
             run = leading_run(suitable.text, 300)
@@ -227,7 +379,7 @@ class DefaultAnswerer:
         if len(intent.models) != 1 or set(search_tokens(question)) - MODEL_WORDS:
             return None
         model = intent.models[0]
-        part, principle = self.sections[model], self.sections[f"{model}.principle"]
+        part, principle = self.sections[ids.model_id(model)], self.sections[ids.principle_id(model)]
         run = leading_run(principle.text, 450)
         return (messages.DEFINITION.format(model=NAMES[model], text=part.text) + f" [1]\n{run} [2]",
                 [self.cite(part, part.text), self.cite(principle, run)])
@@ -236,29 +388,36 @@ class DefaultAnswerer:
         return term_coverage(query_tokens, tokens, self.searcher.idf, self.searcher.unseen_idf)
 
     def _extract(self, question: str, hits: list[Hit], cue: re.Pattern | None, run_length: int = 250):
-        """Best sentences of the top chunks, scored by idf-weighted term coverage, rank and cue words."""
+        """Best sentences of the top chunks, scored by idf-weighted term coverage, rank and cue words; the
+        best one leads (a definition before its neighbours), at most three runs, none starting inside a list."""
         q_tokens = set(expand_query(search_tokens(question)))
+        subject = self._subject(q_tokens)
+        defining = re.compile(rf"{re.escape(subject)}.{{0,40}}{DEFINING}") if subject and cue is DEFINITION_CUE else None
         scored = []
         for rank, hit in enumerate(hits[:4]):
             sents = _sentences(hit.chunk.text)
             heading = _tokens(hit.chunk.title.rsplit(" › ", 1)[-1])  # a sentence means what it means under its heading
             for i, sent in enumerate(sents):
-                score = self._weighted_coverage(q_tokens, _tokens(sent) | heading) + 0.12 / (rank + 1)
-                if cue and cue.search(sent):
+                own = _tokens(sent)
+                score = self._weighted_coverage(q_tokens, own | heading) + 0.12 / (rank + 1)
+                if cue and cue.search(sent) and (cue is not EXAMPLE_CUE or not subject or subject in own):
                     score += 0.15
+                if defining and defining.search(sent):
+                    score += 0.3  # the sentence that defines the subject, not one that mentions it
                 scored.append((score, rank, i, hit, sents))
         if not scored:
             return "", []
-        scored.sort(key=lambda x: -x[0])
+        scored.sort(key=lambda x: (-x[0], x[1], x[2]))
         best = scored[0][0]
-        chosen: list[tuple[int, int, Hit, str]] = []
+        chosen: list[tuple[Hit, str]] = []
         used: set[tuple[int, int]] = set()
         for score, rank, i, hit, sents in scored:
             if len(chosen) == 3 or score < 0.7 * best:
                 break
             if (rank, i) in used:
                 continue
-            run, first, j = sents[i], i, i
+            first, j = _run_start(sents, i), i
+            run = " ".join(sents[first : i + 1])
             while first > 0 and len(sents[first - 1]) < 60 and len(run) < run_length:  # a sentence cut short
                 first -= 1
                 run = f"{sents[first]} {run}"
@@ -268,10 +427,43 @@ class DefaultAnswerer:
             if any((rank, k) in used for k in range(first, j + 1)):
                 continue
             used.update((rank, k) for k in range(first, j + 1))
-            chosen.append((rank, i, hit, run))
-        chosen.sort(key=lambda c: (c[0], c[1]))
+            chosen.append((hit, run))
         parts, cites = [], []
-        for _, _, hit, run in chosen:
+        for hit, run in chosen:
             cites.append(Citation.quote(hit.chunk, run))
             parts.append(f"{run} [{len(cites)}]")
         return f"{messages.ACCORDING_TO_GUIDE} " + " ".join(parts), cites
+
+    def _subject(self, q_tokens: set[str]) -> str | None:
+        """The question's most specific term that the guide uses (highest idf): what it is about."""
+        known = [t for t in q_tokens if t in self.searcher.idf and t not in MODEL_WORDS]
+        return max(known, key=lambda t: (self.searcher.idf[t], len(t))) if known else None
+
+
+def _run_start(sents: tuple[str, ...], i: int) -> int:
+    """Where the run holding sentence i must start: never inside an enumeration that crfcut cut apart."""
+    first = i
+    in_list = bool(LIST_TAIL.search(sents[i]) and not EXAMPLE_CUE.search(sents[i]))  # "… เป็นต้น" ends a list
+    while first > 0 and i - first < 3 and (
+        CONTINUES.match(sents[first]) or INTRODUCES.search(sents[first - 1])
+        or (in_list and (first == i or ELEMENT.match(sents[first])))
+    ):
+        first -= 1
+    return first
+
+
+COMPOSERS: dict[Route, Composer] = {
+    Route.STEPS: DefaultAnswerer._steps,
+    Route.STEP: DefaultAnswerer._one_step,
+    Route.SUITABILITY: DefaultAnswerer._suitability,
+    Route.SITUATION: DefaultAnswerer._situation,
+    Route.COMPARE: DefaultAnswerer._compare,
+    Route.DEFINITION: DefaultAnswerer._definition,
+    Route.LIST: DefaultAnswerer._list,
+    Route.EXAMPLE: DefaultAnswerer._example,
+    Route.CREDITS: DefaultAnswerer._credits,
+    Route.SOURCE: DefaultAnswerer._source,
+    Route.PREFACE: DefaultAnswerer._preface,
+    Route.TOC: DefaultAnswerer._toc,
+    Route.FIGURE: DefaultAnswerer._figure,
+}

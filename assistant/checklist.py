@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant import messages
+from assistant import ids, messages
 from assistant.answer import leading_run
 from assistant.citations import Citation
 from assistant.inputs import check_question
@@ -152,12 +152,12 @@ def draft(recommender: Recommender, situation: str, model: str | None = None) ->
 def _items(recommender: Recommender, model: str) -> list[Item]:
     sections = recommender.sections
     items: list[Item] = []
-    steps = sections[f"{model}.steps"]
+    steps = sections[ids.steps_id(model)]
     for sid in steps.children:
         step = sections[sid]
         for point in step_points(step.text):
             items.append(Item(step.step, point, recommender.cite(sid, point), step.title))
-    method = sections[f"{model}.method"]
+    method = sections[ids.method_id(model)]
     for sent in sentences(method.text):
         items.append(Item(None, sent, recommender.cite(method.id, sent), messages.GROUP_STRUCTURE))
     for sid in PREPARATION[model]:

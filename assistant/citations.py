@@ -37,7 +37,9 @@ class CorpusText:
     """Whitespace-free text of every section, to check quotes against."""
 
     def __init__(self, docs: list[Document]):
-        self.sections = {(d.id, s.id): squash(s.text) for d in docs for s in d.sections.values()}
+        # A figure's caption is its content (the text holds only its note), so a caption is quotable too.
+        self.sections = {(d.id, s.id): squash(f"{s.title}\n{s.text}" if s.kind == "figure" else s.text)
+                         for d in docs for s in d.sections.values()}
         self.everything = "\n".join(self.sections.values())
 
     def contains(self, citation: Citation) -> bool:

@@ -1,18 +1,31 @@
-"""`python -m assistant …`: index, search, ask, chat, checklist, serve, line, feedback — one entry point for people and tools."""
+"""`python -m assistant …`: index, search, ask, chat, checklist, serve, line, feedback, data — one entry point for
+people and tools.
+
+Contract: bad input prints a Thai message and exits 2; an index that cannot be used exits 3 with the fix that
+fits (build it, or start the Chroma server); anything unexpected exits 1 with a Thai message and an incident id
+(the traceback goes to the log, never to the user). In `--batch` every line gets exactly one JSON line out, in
+order: a bad line (not JSON, not an object, wrong types, not UTF-8, lone surrogates) gets an "error" and the
+rest still run.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 
-from assistant import messages
+from assistant import errors, messages
+from assistant.inputs import SURROGATE, batch_rows, history_problem, text_field
 from assistant.partnership import MODELS
 from assistant.settings import get_settings
 
 
 def _print_json(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False))
+    text = json.dumps(obj, ensure_ascii=False)
+    if SURROGATE.search(text):  # echoed input that is not valid Unicode: escape it rather than crash on print
+        text = json.dumps(obj)
+    print(text)
 
 
 def cmd_index(args) -> int:
@@ -46,11 +59,14 @@ def cmd_search(args) -> int:
 
 
 def cmd_ask(args) -> int:
+    if args.batch and (problem := _unreadable(args.batch)):
+        print(problem, file=sys.stderr)
+        return 2
     from assistant.pipeline import get_assistant
 
     assistant = get_assistant()
     if args.batch:
-        return _batch(args.batch, lambda row: assistant.ask(row["question"], row.get("history") or []).as_dict())
+        return _batch(args.batch, lambda row: _ask_row(assistant, row))
     answer = assistant.ask(args.question or "")
     if answer.error:
         if args.json:
@@ -77,26 +93,37 @@ def cmd_chat(args) -> int:
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
+        except UnicodeDecodeError:
+            print(messages.BAD_ENCODING)
+            continue
         if question.strip() in {"ออก", "exit", "quit"}:
             return 0
         if question.strip() in {"ใหม่", "/new"}:
             history.clear()
             print(messages.NEW_CONVERSATION)
             continue
-        answer = assistant.ask(question, history)
+        try:
+            answer = assistant.ask(question, history)
+        except Exception as exc:  # the chat goes on: a Thai message with the incident id
+            print(errors.handle("chat", exc))
+            continue
         print(answer.error or answer.render_text())
         if not answer.error:
             history.extend([{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}])
 
 
 def cmd_checklist(args) -> int:
+    if args.batch and (problem := _unreadable(args.batch)):
+        print(problem, file=sys.stderr)
+        return 2
     from assistant.checklist import draft
     from assistant.export import to_docx, to_markdown
     from assistant.pipeline import get_recommender
 
     recommender = get_recommender()
     if args.batch:
-        return _batch(args.batch, lambda row: draft(recommender, row["scenario"], row.get("model")).as_dict())
+        return _batch(args.batch, lambda row: draft(recommender, text_field(row, "scenario"),
+                                                    text_field(row, "model", required=False)).as_dict())
     result = draft(recommender, args.scenario or "", args.model)
     if result.error:
         if args.json:
@@ -138,24 +165,46 @@ def cmd_line(args) -> int:
     return 0
 
 
+def _ask_row(assistant, row: dict) -> dict:
+    question = text_field(row, "question")
+    if problem := history_problem(row.get("history")):
+        return {"error": problem}
+    return assistant.ask(question, row.get("history") or []).as_dict()
+
+
+def _unreadable(path: str) -> str | None:
+    """A Thai message when the --batch file cannot be opened for reading (checked before loading the model)."""
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError:
+        return messages.BATCH_FILE_UNREADABLE.format(path=path)
+    return None
+
+
 def _batch(path: str, handle) -> int:
     """One JSON line out per line in, in order; a bad line gets an "error" and the rest still run."""
-    with open(path, encoding="utf-8") as fh:
-        for line_no, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                if not isinstance(row, dict):
-                    raise ValueError("not an object")
-            except ValueError:
-                _print_json({"id": None, "line": line_no, "error": messages.BAD_BATCH_LINE})
+    from assistant.index import IndexUnavailable
+
+    with open(path, "rb") as fh:
+        for line_no, row, problem in batch_rows(fh, get_settings().max_batch_line_bytes):
+            if problem:
+                _print_json({"id": None, "line": line_no, "error": problem})
                 continue
             try:
                 out = handle(row)
             except KeyError as exc:
                 out = {"error": messages.MISSING_FIELD.format(field=exc.args[0])}
-            _print_json({"id": row.get("id"), **out})
+            except TypeError as exc:
+                if exc.args and isinstance(exc.args[0], str) and exc.args[0] in row:
+                    out = {"error": messages.BAD_FIELD_TYPE.format(field=exc.args[0])}
+                else:
+                    out = {"error": errors.handle(f"batch line {line_no}", exc)}
+            except IndexUnavailable:
+                raise  # the whole run cannot go on: exit 3 with the fix
+            except Exception as exc:  # one line never aborts the run
+                out = {"error": errors.handle(f"batch line {line_no}", exc)}
+            _print_json({"id": row.get("id"), "line": line_no, **out} if "error" in out else {"id": row.get("id"), **out})
             sys.stdout.flush()
     return 0
 
@@ -201,6 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     e.set_defaults(func=cmd_feedback_export)
 
+    s = sub.add_parser("data", help="what the assistant stores in DATA_DIR")
+    dsub = s.add_subparsers(dest="action", required=True)
+    e = dsub.add_parser("purge", help="delete feedback, LINE event ids and checklist files older than an age")
+    e.add_argument("--older-than", default="90d", metavar="AGE", help="e.g. 90d (days); 0d deletes everything")
+    e.set_defaults(func=cmd_data_purge)
+
     s = sub.add_parser("serve", help="the web UI (Gradio)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=7860)
@@ -212,12 +267,36 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def cmd_data_purge(args) -> int:
+    from assistant.datastore import parse_age, purge
+
+    days = parse_age(args.older_than)
+    if days is None:
+        print(messages.PURGE_BAD_AGE, file=sys.stderr)
+        return 2
+    report = purge(get_settings(), days)
+    for what, incident in report.failed:
+        print(messages.PURGE_PARTIAL.format(what=what, incident=incident), file=sys.stderr)
+    print(messages.PURGE_DONE.format(days=days, feedback=report.feedback, events=report.events,
+                                     exports=report.exports))
+    return 1 if report.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from assistant.index import IndexUnavailable
+    from assistant.index import IndexUnavailable, IndexUnreachable
 
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
+    except IndexUnreachable as exc:
+        print(messages.INDEX_SERVER_UNREACHABLE.format(where=exc.where), file=sys.stderr)
+        return 3
     except IndexUnavailable as exc:
         print(messages.INDEX_UNAVAILABLE.format(detail=exc), file=sys.stderr)
         return 3
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # never a traceback for a user: a Thai message with the incident id
+        print(errors.handle(f"command {args.command}", exc), file=sys.stderr)
+        return 1

@@ -18,6 +18,7 @@ REFERS_BACK = re.compile(
 )
 FIRST_ONE = re.compile(r"แบบแรก|อันแรก|รูปแบบแรก|the first")
 STEP = re.compile(r"ขั้นตอนที่\s*(\d+)|step\s*(\d+)")
+SHORT = 40  # a message this short rarely names its own subject: it continues the conversation
 
 
 def focus(history: list[dict]) -> tuple[list[str], int | None]:
@@ -51,7 +52,7 @@ def condense(question: str, history: list[dict]) -> str:
         first = next((m for m in models if m != current), MODELS[0] if current != MODELS[0] else None)
         if first:
             return f"{NAMES[current]} ต่างจาก {NAMES[first]} อย่างไร"
-    if mentioned(question) or not (REFERS_BACK.search(q) or len(q) < 25):
+    if mentioned(question) or not (REFERS_BACK.search(q) or len(q) < SHORT):
         return question
     if re.search(r"ถัดไป|ต่อไป|next", q) and last_step and not STEP.search(q):
         return f"ขั้นตอนที่ {last_step + 1} ของ{NAMES[current]}"

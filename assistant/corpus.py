@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant import ids
+
 PAGE_BREAK = re.compile(r"\n[ \t\u00a0]*\n[ \t\u00a0]*\n[ \t\u00a0]*\n")
 PARA_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
 # A list item or a table row starts a paragraph of its own, even without a blank line before it.
@@ -255,7 +257,7 @@ class _GuideParser:
             text = p.text
             if self._is_footnote(text):
                 num = str(SUPERSCRIPTS.index(text[0]) + 1)
-                self.add(f"fn.{num}", f"เชิงอรรถ {num}", "footnote", p.page, None, text[1:].strip())
+                self.add(ids.footnote_id(int(num)), f"เชิงอรรถ {num}", "footnote", p.page, None, text[1:].strip())
                 continue
             head, _ = _strip_superscript(text)
             entry = self.toc_entry(head)
@@ -291,7 +293,7 @@ class _GuideParser:
                 continue
             if text in MODEL_PARTS and part:
                 model = part.split(".")[0]
-                current = self.add(f"{model}.{MODEL_PARTS[text]}", text, "section", p.page, model).id
+                current = self.add(ids.part_id(model, MODEL_PARTS[text]), text, "section", p.page, model).id
                 bullets = 0
                 continue
             fm = re.match(r"^(\d)\.\s*(.+?\([A-Za-z ]+\))\s*(.*)$", text, flags=re.S)
@@ -305,7 +307,7 @@ class _GuideParser:
                 n = int(step.group(1))
                 lead = _bold_lead(p.raw) or ""
                 title = lead if squash(lead) != squash(f"ขั้นตอนที่{n}") else _short_title(text, 60)
-                self.add(f"{current}.{n}", title, "step", p.page, current, text, step=n)
+                self.add(ids.step_id(current.split(".")[0], n), title, "step", p.page, current, text, step=n)
                 continue
             if p.raw.lstrip().startswith(("-", "❖")) and current:
                 # Components are "❖ heading" + a body paragraph; other ❖ items are bullets.
@@ -322,20 +324,20 @@ class _GuideParser:
                 self.add(f"{current}.b{bullets}", title, "bullet", p.page, current, text)
                 continue
             if text == "คณะผู้จัดทำ" and part:
-                current = part = self.add("back.credits", text, "back", None, None).id
+                current = part = self.add(ids.CREDITS, text, "back", None, None).id
                 continue
-            if part == "back.credits":  # back matter carries no printed page
+            if part == ids.CREDITS:  # back matter carries no printed page
                 self.append_text(current, text)
                 continue
             if current is None:
                 raise ValueError(f"paragraph before any heading on page {p.page}: {text[:40]}")
             if text == "รูปแบบการบริหารราชการแบบมีส่วนร่วม" and part == "framework.factors":
-                current = part = self.add("models", text, "part", p.page, None).id
+                current = part = self.add(ids.OVERVIEW, text, "part", p.page, None).id
                 continue
             row = re.match(r"^(\d)\s+รูปแบบ\s*(.+?\))\s*(.+)$", text)
             if row and current == "models":
                 key_model = MODEL_KEYS[int(row.group(1))]
-                self.add(f"models.{key_model}", f"รูปแบบ{row.group(2)}", "bullet", p.page, "models", text,
+                self.add(ids.overview_id(key_model), f"รูปแบบ{row.group(2)}", "bullet", p.page, ids.OVERVIEW, text,
                          model=key_model)
                 continue
             if part == "framework.factors" and current.startswith("framework.factors") and \
@@ -347,13 +349,13 @@ class _GuideParser:
         return self.sections
 
     def _parse_front(self, paras: list[Paragraph]) -> None:
-        self.add("front.title", "ชื่อเอกสาร", "front", None, None, "\n".join(p.text for p in paras[:2]))
-        current = "front.title"
+        self.add(ids.TITLE, "ชื่อเอกสาร", "front", None, None, "\n".join(p.text for p in paras[:2]))
+        current = ids.TITLE
         for p in paras[2:]:
             if p.text == "คำนำ":
-                current = self.add("front.preface", "คำนำ", "front", None, None).id
+                current = self.add(ids.PREFACE, "คำนำ", "front", None, None).id
             elif p.text == "สารบัญ":
-                current = self.add("front.toc", "สารบัญ", "front", None, None).id
+                current = self.add(ids.TOC, "สารบัญ", "front", None, None).id
             else:
                 self.append_text(current, p.text)
 

@@ -1,4 +1,9 @@
-"""Feedback on answers (👍/👎 and a comment), kept in SQLite so reviewers can turn bad answers into gold items."""
+"""Feedback on answers (👍/👎 and a comment), kept in SQLite so reviewers can turn bad answers into gold items.
+
+Contract: `FeedbackStore(path)` raises (OSError, sqlite3.Error) when DATA_DIR cannot hold the database; the
+channels treat that as "feedback is off", never as a reason not to start or not to answer. The file is never
+served over HTTP; `python -m assistant data purge` deletes old rows (see assistant/datastore.py).
+"""
 
 from __future__ import annotations
 

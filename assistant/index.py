@@ -28,6 +28,15 @@ class IndexUnavailable(RuntimeError):
     """The index is missing, corrupt, unreachable, or was built with another model; the message says what to do."""
 
 
+class IndexUnreachable(IndexUnavailable):
+    """The Chroma server (CHROMA_HOST) does not answer: start it or fix the address; rebuilding would not help."""
+
+    def __init__(self, where: str, detail: object):
+        super().__init__(f"the Chroma server at {where} is unreachable ({detail}): start `chroma run` or fix "
+                         "CHROMA_HOST/CHROMA_PORT")
+        self.where = where
+
+
 class _ExplicitOnly:
     """Chroma must never embed by itself (its default would download a model): we always pass vectors."""
 
@@ -57,8 +66,9 @@ def client(settings: Settings):
         settings.index_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
     except Exception as exc:  # connection refused, unreadable folder, …
-        where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else settings.index_dir
-        raise IndexUnavailable(f"cannot open the Chroma index at {where}: {exc}") from exc
+        if settings.chroma_host:
+            raise IndexUnreachable(f"{settings.chroma_host}:{settings.chroma_port}", exc) from exc
+        raise IndexUnavailable(f"cannot open the Chroma index at {settings.index_dir}: {exc}") from exc
 
 
 def _collection(api, name: str, create: bool = False):
@@ -193,6 +203,11 @@ def open_index(settings: Settings) -> Index:
 
     api = client(settings)
     manifest = read_manifest(api, settings)
+    if not manifest.get("collection") and settings.chroma_host:
+        try:
+            api.heartbeat()
+        except Exception as exc:  # the manifest is missing because the server is down, not because it was never built
+            raise IndexUnreachable(f"{settings.chroma_host}:{settings.chroma_port}", exc) from exc
     if not manifest.get("collection"):
         raise IndexUnavailable("no index has been built yet: run `python -m assistant index` (or `make run`)")
     model = model_fingerprint(settings)

@@ -1,52 +1,192 @@
-"""Question shapes, recognised from the (condensed) question. Pure functions, easy to test."""
+"""What a (condensed) question asks for: a typed route, the models it names, and what else it wants.
+
+Recognition is a table of cues per route, Thai and English side by side, tried in a fixed order of
+precedence (questions about the guide itself, then situations, then the shapes of questions about its
+content). A question may want more than one thing: "ใช้แบบไหนดี แล้วขั้นแรกต้องทำอะไร" is a situation that
+also wants the first step; `Intent.wants` carries those extras, so one composer answers both parts.
+
+Pure functions over normalised text (NFKC, lower case, Thai digits folded); tested table-driven in
+tests/test_intents.py. The evidence gate (gate.py) decides separately whether the guide can answer at all.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
+from assistant.ids import MODELS
 from assistant.normalize import normalize
 from assistant.partnership import mentioned
 
+
+class Route(StrEnum):
+    HELP = "help"
+    CREDITS = "credits"  # who prepared the guide
+    SOURCE = "source"  # where the concept comes from (the footnotes)
+    PREFACE = "preface"  # what the guide is for
+    TOC = "toc"  # on which printed page a topic is
+    FIGURE = "figure"
+    SITUATION = "situation"  # "we want X: which model (and what first)?" → the recommender
+    STEP = "step"
+    STEPS = "steps"
+    COMPARE = "compare"
+    SUITABILITY = "suitability"  # a named model: which tasks suit it
+    EXAMPLE = "example"
+    LIST = "list"
+    WHY = "why"
+    WHO_WHEN = "who_when"
+    DEFINITION = "definition"
+    GENERAL = "general"
+
+
+GUIDE_ITSELF = r"(คู่มือ|เอกสาร|เล่มนี้|แนวทางนี้|แนวทางฉบับนี้|ฉบับนี้|guide|handbook|manual|document|booklet|this book)"
 GREETING = re.compile(
-    r"^(สวัสดี|หวัดดี|ดีครับ|ดีค่ะ|hello|hi|hey|ขอบคุณ|thank)|ทำอะไรได้|ช่วยอะไรได้|ใช้งานอย่างไร|คุณคือใคร|"
+    r"^(สวัสดี|หวัดดี|ดีครับ|ดีค่ะ|hello|hi\b|hey\b|ขอบคุณ|thank)|ทำอะไรได้(บ้าง)?|ช่วยอะไรได้|ใช้งานอย่างไร|คุณคือใคร|"
     r"what can you do|who are you|^help$|^ช่วยด้วย$"
 )
-SHAPES = [
-    ("steps", r"กี่ขั้นตอน|ขั้นตอน.{0,25}(อะไรบ้าง|อย่างไร|มีอะไร)|มีขั้นตอน|กระบวนการ.{0,20}(อะไรบ้าง|อย่างไร)|"
-              r"how many steps|what are the steps|which steps|process|procedure|cycle"),
-    ("compare", r"ต่างกัน|ต่างจาก|แตกต่าง|เปรียบเทียบ|เหมือนหรือต่าง|กับ.{1,40}ต่าง|differ|difference|compare|\bvs\.?\b|versus"),
-    ("suitability", r"เหมาะ|ควรใช้|ใช้รูปแบบ(ไหน|ใด)|รูปแบบ(ไหน|ใด)|แบบไหนดี|suit|which model|should we use|appropriate"),
-    ("list", r"อะไรบ้าง|ประกอบด้วย|กี่ประการ|กี่ด้าน|กี่องค์ประกอบ|กี่ปัจจัย|กี่ข้อ|what are the|list the"),
-    ("why", r"ทำไม|เพราะเหตุใด|เหตุใด|เพราะอะไร|\bwhy\b"),
-    ("who_when", r"ใคร|ปีใด|ปีไหน|ปี พ\.ศ\.|พ\.ศ\.|เมื่อไร|เมื่อไหร่|ตั้งแต่ปี|who|when|which year|what year"),
-    ("definition", r"คืออะไร|หมายถึง|หมายความว่า|ความหมาย|นิยาม|what is|what are|what does .* mean|define|meaning"),
-]
-_SHAPES = [(name, re.compile(rx)) for name, rx in SHAPES]
-STEP_NO = re.compile(r"ขั้นตอนที่\s*(\d+)|step\s*(\d+)")
-FIRST_STEP = re.compile(r"ขั้นตอนแรก|ขั้นแรก|first step")
-LAST_STEP = re.compile(r"ขั้นตอนสุดท้าย|ขั้นสุดท้าย|(last|final) step")
+
+# Questions about the guide as a book: checked first, their cues are specific.
+META = (
+    (Route.CREDITS, re.compile(
+        r"ผู้จัดทำ|คณะผู้จัดทำ|ผู้เขียน|ผู้เรียบเรียง|ผู้แต่ง|ที่ปรึกษาโครงการ|หัวหน้าโครงการ|คณะผู้วิจัย|"
+        rf"(ใคร|หน่วยงานไหน|หน่วยงานใด|องค์กรไหน|who|which (office|agency|organi[sz]ation|university)).{{0,40}}"
+        rf"(ทำ|จัด|เขียน|เรียบเรียง|แต่ง|ผลิต|ร่วม|wrote|write|written|prepar|author|produc|publish|made|behind).{{0,30}}{GUIDE_ITSELF}|"
+        rf"{GUIDE_ITSELF}.{{0,30}}(ใคร|หน่วยงานไหน|หน่วยงานใด|who|by whom)|"
+        r"\bauthors?\b|\bcredits?\b")),
+    (Route.SOURCE, re.compile(
+        r"นักวิชาการ|นักคิด|เจ้าของแนวคิด|เจ้าของทฤษฎี|ทฤษฎีของใคร|แนวคิดของใคร|ต้นฉบับ|ansell|gash|scholar|"
+        r"(งาน|ผลงาน|หนังสือ|บทความ|งานวิจัย|วารสาร)(ของ)?(ใคร|ไหน|อะไร|ชิ้นไหน)|based on (whose|which|what) (work|study|paper)|"
+        r"(อ้างอิง|อิงจาก|อิงมาจาก|ที่มา|แหล่งที่มา|มาจาก|ต้นแบบ|ทฤษฎี|based on|source|reference|cite|come from|"
+        r"originat|who (developed|proposed|coined)).{0,30}(แนวคิด|ตัวแบบ|กรอบ|ทฤษฎี|concept|model|framework|idea|theory)|"
+        r"(แนวคิด|ตัวแบบ|กรอบแนวคิด|ทฤษฎี|concept|framework|theory|idea).{0,40}(อ้างอิง|อิงจาก|อิงมาจาก|ที่มา|มาจาก|ใครเสนอ|"
+        r"based on|source|come from|came from|originat|proposed by|developed by|reference)")),
+    (Route.TOC, re.compile(
+        r"หน้า\s*(ไหน|ใด|อะไร|ที่เท่าไร|ที่เท่าไหร่|เท่าไร|เท่าไหร่|กี่)|อยู่หน้า|เลขหน้า|อยู่ที่หน้า|เปิดหน้า|สารบัญ|"
+        r"(which|what) page|on page|page number|table of contents")),
+    (Route.PREFACE, re.compile(
+        rf"(วัตถุประสงค์|จุดประสงค์|เป้าหมาย|ทำขึ้นเพื่อ|จัดทำขึ้นเพื่อ|มีไว้เพื่อ|ประโยชน์|เขียนขึ้นเพื่อ|ออกมาเพื่อ).{{0,20}}{GUIDE_ITSELF}|"
+        rf"{GUIDE_ITSELF}.{{0,25}}(วัตถุประสงค์|จุดประสงค์|ทำขึ้นเพื่อ|จัดทำขึ้นเพื่อ|มีไว้เพื่อ|เพื่ออะไร|ใช้ทำอะไร|มุ่งเน้น|"
+        r"มีประโยชน์|ประโยชน์อะไร|เกี่ยวกับอะไร|ว่าด้วยอะไร|พูดถึงอะไร)|คำนำ|"
+        r"(purpose|aim|goal|point) of (the|this) (guide|document|handbook|manual)|why (was|is) (the|this) guide|"
+        r"what is (the|this) (guide|document|handbook) (for|about)|preface|foreword")),
+    (Route.FIGURE, re.compile(r"ภาพที่|แผนภาพ|รูปภาพ|แผนภูมิ|ในภาพ|ภาพ\s*(หน้า|ไหน|อะไร|แสดง)|รูป\s*(หน้า|ไหน|อะไร)|มีรูป|\bdiagram|\bfigure|\bchart\b|\billustrat")),
+)
+
+# "Where does the concept come from?" is about the guide's own concept, not another one it mentions (NPM).
+OWN_CONCEPT = re.compile(rf"{GUIDE_ITSELF}|นี้|collaborative|\bcg\b|ร่วมมือกัน|บริหารกิจการบ้านเมือง|นักวิชาการ|ansell|gash|"
+                         r"ทฤษฎี|scholar|this (concept|idea|framework|model)")
+RECOMMEND = re.compile(
+    r"เหมาะ|ควรใช้|ใช้รูปแบบ(ไหน|ใด|อะไร)|รูปแบบ(ไหน|ใด)|แบบไหน|แบบใด|ใช้อะไรดี|ใช้วิธีไหน|วิธีไหนดี|ควรเลือก|เลือกแบบ|"
+    r"แนะนำ|\bsuit|which (model|approach|option|type|form|scheme|mechanism|one)|what (model|approach|kind of partnership)|"
+    r"should (we|i) use|best (model|fit|option|approach)|appropriate|recommend"
+)
+# A situation is told, not just named: the user's own organisation or a concrete undertaking.
+SITUATION_TOLD = re.compile(
+    r"กรมเรา|หน่วยงานเรา|หน่วยงานของ|องค์กรเรา|สำนักงานเรา|จังหวัดเรา|ทางเรา|พวกเรา|เรา(จะ|อยาก|ต้องการ|กำลัง|มี|ไม่)|"
+    r"(อยาก|ต้องการ|จะ|วางแผน)(ให้|จ้าง|ร่วมมือ|ทำ)|ให้(มูลนิธิ|เอกชน|บริษัท|สมาคม|ชุมชน|อปท|ภาคประชาสังคม|มหาวิทยาลัย|ngo|องค์กร)|"
+    r"\b(we|our|us|my (department|agency|office|ministry))\b|\b(want|plan|need|going) to\b|\bngos?\b"
+)
+STEP_NO = re.compile(r"ขั้น(ตอน)?ที่\s*(\d+)|step\s*(\d+)|(\d+)(st|nd|rd|th) step")
+ORDINALS = {"หนึ่ง": 1, "สอง": 2, "สาม": 3, "สี่": 4, "ห้า": 5, "หก": 6, "เจ็ด": 7, "แปด": 8, "เก้า": 9,
+            "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+            "eighth": 8, "ninth": 9, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+            "seven": 7, "eight": 8, "nine": 9}
+STEP_WORD = re.compile(r"ขั้น(?:ตอน)?ที่\s*(หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)|"
+                       r"\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth) step|step (one|two|three|four|five|six|seven|eight|nine)\b")
+FIRST_STEP = re.compile(r"ขั้นตอนแรก|ขั้นแรก|ขั้นต้น|เริ่ม(ต้น)?(จาก|ที่|ยังไง|อย่างไร|ทำอะไร)|ทำอะไรก่อน|ต้องทำอะไรบ้างก่อน|"
+                        r"first step|what (do we|should we|to) do first|where (do we|to) start|how (do we|to) (start|begin)|"
+                        r"\bfirst\b.{0,20}\b(do|step)")
+LAST_STEP = re.compile(r"ขั้นตอนสุดท้าย|ขั้นสุดท้าย|ขั้นท้าย|(last|final) step")
 LAST = -1  # "the last step", resolved against the model's own step count
+CHECKLIST = re.compile(r"เช็กลิสต์|เช็คลิสต์|เชคลิส|checklist|check list|to-?do|ต้องเตรียมอะไร")
+
+SHAPES = (
+    (Route.STEPS, re.compile(
+        r"กี่ขั้นตอน|กี่ขั้น|ขั้นตอน.{0,25}(อะไรบ้าง|อย่างไร|ยังไง|มีอะไร)|มีขั้นตอน|ขั้นตอนการดำเนิน|กระบวนการ.{0,20}(อะไรบ้าง|อย่างไร|ยังไง)|"
+        r"how many steps|what are the steps|which steps|the steps|steps? (of|for|in)|procedure|cycle|workflow|stages")),
+    (Route.COMPARE, re.compile(
+        r"ต่างกัน|ต่างจาก|แตกต่าง|เปรียบเทียบ|เทียบ|เหมือนหรือต่าง|เหมือนกันไหม|กับ.{1,40}ต่าง|differ|difference|compare|"
+        r"comparison|\bvs\.?\b|versus|contrast|distinguish")),
+    (Route.SUITABILITY, re.compile(
+        r"เหมาะ|ควรใช้|ใช้กับ(งาน|ภารกิจ)|ใช้(ได้)?ตอนไหน|ใช้เมื่อไร|ใช้เมื่อไหร่|งาน(แบบ|ประเภท)ไหน|ภารกิจ(แบบ|ประเภท)?(ไหน|ใด|อะไร)|"
+        r"\bsuit|appropriate|when (should|to|do) (we|i)? ?use|what (kind|type)s? of (task|mission|work|service)|good for|used for")),
+    (Route.EXAMPLE, re.compile(r"ตัวอย่าง|ยกตัวอย่าง|เช่นอะไร|\bexamples?\b|for instance|such as what")),
+    (Route.LIST, re.compile(
+        r"อะไรบ้าง|ประกอบด้วย|กี่ประการ|กี่ด้าน|กี่องค์ประกอบ|กี่ปัจจัย|กี่ข้อ|กี่แบบ|กี่รูปแบบ|กี่ลักษณะ|มีกี่|"
+        r"what (are|r|’re|'re) the|list (the|all|them)|how many (components|factors|characteristics|models|elements|types)|"
+        r"name the|what (\w+ )?(models|components|factors|characteristics|elements|types|forms)\b")),
+    (Route.WHY, re.compile(r"ทำไม|เพราะเหตุใด|เหตุใด|เพราะอะไร|เหตุผล|\bwhy\b|what for|reason")),
+    (Route.WHO_WHEN, re.compile(r"ใคร|ปีใด|ปีไหน|ปี พ\.ศ\.|พ\.ศ\.|เมื่อไร|เมื่อไหร่|ตั้งแต่ปี|\bwho\b|\bwhen\b|which year|what year")),
+    (Route.DEFINITION, re.compile(
+        r"คืออะไร|คือ|หมายถึง|หมายความว่า|ความหมาย|นิยาม|แปลว่า|what is|what are|what's|what does .* mean|define|"
+        r"definition|meaning|explain|describe|tell me about")),
+)
+ALL_MODELS = re.compile(r"(สาม|3|ทั้ง ?3|ทั้งสาม|ทุก|แต่ละ)\s*(รูปแบบ|แบบ|โมเดล)|three (models|forms|types)|all (three|3|the) models|"
+                        r"each model|the models|(ทั้ง|ทุก)รูปแบบ")
 
 
 @dataclass(frozen=True)
 class Intent:
-    shape: str  # help | steps | step | compare | suitability | list | why | who_when | definition | general
+    shape: str  # a Route value
     models: tuple[str, ...]
     step: int | None = None
+    wants: frozenset[str] = field(default_factory=frozenset)  # extras of a compound question: first_step, steps, checklist
+
+    @property
+    def route(self) -> Route:
+        return Route(self.shape)
+
+
+def asked_step(q: str) -> int | None:
+    """The step number a normalised question asks about (1 for "the first step", LAST for the last)."""
+    if m := STEP_NO.search(q):
+        return int(next(g for g in m.groups()[1:] if g and g.isdigit()))
+    if m := STEP_WORD.search(q):
+        return ORDINALS[next(g for g in m.groups() if g)]
+    if FIRST_STEP.search(q):
+        return 1
+    if LAST_STEP.search(q):
+        return LAST
+    return None
+
+
+WHAT_TO_DO = re.compile(r"ต้องทำ(อะไร)?(บ้าง|ยังไง|อย่างไร)|ทำยังไง|ทำอย่างไร|ดำเนินการ(อย่างไร|ยังไง)|"
+                        r"what (do|should|must) we do|how (do|should|would) we (proceed|go about|do|start)|what next")
+
+
+def wants(q: str) -> frozenset[str]:
+    extra = set()
+    if FIRST_STEP.search(q):
+        extra.add("first_step")
+    if SHAPES[0][1].search(q) or WHAT_TO_DO.search(q):
+        extra.add("steps")
+    if CHECKLIST.search(q):
+        extra.add("checklist")
+    return frozenset(extra)
 
 
 def classify(question: str) -> Intent:
     q = normalize(question)
     models = tuple(mentioned(question))
     if GREETING.search(q) and len(q) < 60:
-        return Intent("help", models)
-    step = STEP_NO.search(q)
-    if step and models:
-        return Intent("step", models, int(step.group(1) or step.group(2)))
-    if models and (FIRST_STEP.search(q) or LAST_STEP.search(q)):
-        return Intent("step", models, 1 if FIRST_STEP.search(q) else LAST)
-    for name, rx in _SHAPES:
+        rest = re.sub(r"(ครับ|ค่ะ|คะ|จ้า|นะ|หน่อย|please|[^a-z\u0e01-\u0e4e])", "", GREETING.sub("", q))
+        if len(rest) < 12 and not models:  # "สวัสดีครับ", "hey": nothing else asked
+            return Intent(Route.HELP, models)
+    for route, rx in META:
+        if rx.search(q) and (route is not Route.SOURCE or OWN_CONCEPT.search(q)):
+            return Intent(route, models)
+    told = bool(SITUATION_TOLD.search(q))
+    if RECOMMEND.search(q) and ((not models and (told or len(q) > 60)) or (told and len(q) > 50)):
+        return Intent(Route.SITUATION, models, asked_step(q), wants(q))
+    step = asked_step(q)
+    if step is not None and models:
+        return Intent(Route.STEP, models, step, wants(q))
+    for route, rx in SHAPES:
         if rx.search(q):
-            return Intent(name, models)
-    return Intent("general", models)
+            if route is Route.COMPARE and len(models) < 2 and ALL_MODELS.search(q):
+                models = MODELS
+            if route is Route.SUITABILITY and not models:
+                return Intent(Route.SITUATION, models, step, wants(q))
+            return Intent(route, models, step)
+    return Intent(Route.GENERAL, models, step)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.ids import MODELS  # noqa: F401  (re-exported: the models' one home is ids.py)
 from assistant.normalize import normalize
-
-MODELS = ("grant", "contracting", "commissioning")
 
 NAMES = {
     "grant": "รูปแบบการให้เงินอุดหนุน (Grant)",
@@ -19,8 +18,8 @@ SHORT = {"grant": "เงินอุดหนุน (Grant)", "contracting": "�
 # Patterns over normalised text (lower case, folded vowels). Order matters only for reporting.
 _ALIASES = {
     "grant": r"grant|เงินอุดหนุ|อุดหนุน|ให้ทุน|แบบที่ ?1|รูปแบบที่ ?1|รูปแบบแรก(?!.*ต่าง)",
-    "contracting": r"contract|procurement|สัญญาข้อตกลง|สันญาข้อตกลง|ทำสัญญา(?!ร่วม)|แบบที่ ?2|รูปแบบที่ ?2",
-    "commissioning": r"commission|คอมมิช|สัญญาร่วม|กลไกขับเคลื่อน|แบบที่ ?3|รูปแบบที่ ?3",
+    "contracting": r"contract|procurement|(?<![a-z])pbc(?![a-z])|performance[- ]based|สัญญาข้อตกลง|สันญาข้อตกลง|ทำสัญญา(?!ร่วม)|แบบที่ ?2|รูปแบบที่ ?2",
+    "commissioning": r"commission|comis+ion|คอมมิช|คอมมิส|วงจรการมอบหมาย|สัญญาร่วม|กลไกขับเคลื่อน|แบบที่ ?3|รูปแบบที่ ?3",
 }
 _COMPILED = {m: re.compile(p) for m, p in _ALIASES.items()}
 

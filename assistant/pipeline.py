@@ -16,8 +16,9 @@ from assistant.answer import Answer, DefaultAnswerer
 from assistant.citations import Citation, CorpusText, validate
 from assistant.condense import condense
 from assistant.corpus import load_corpus
-from assistant.inputs import check_question
-from assistant.intents import classify
+from assistant.gate import EvidenceGate, features
+from assistant.inputs import check_question, clean_history
+from assistant.intents import Route, classify
 from assistant.llm import LLMUnavailable, fallback_note
 from assistant.settings import Settings, get_settings
 
@@ -33,8 +34,8 @@ class Assistant:
         from assistant.recommend import Recommender
 
         self.recommender = Recommender(searcher.embedder, docs)
-        self.default = DefaultAnswerer(searcher, docs, settings.gate_min_dense, settings.gate_min_term_coverage,
-                                       self.recommender)
+        self.default = DefaultAnswerer(searcher, docs, self.recommender)
+        self.gate = EvidenceGate(threshold=settings.gate_threshold)
         self.llm = llm
         self.chain = (
             RunnableLambda(self._condense, name="condense")
@@ -58,7 +59,7 @@ class Assistant:
         if problem:
             yield {"type": "answer", "answer": Answer("", False, error=problem)}
             return
-        bounded = list(history or [])[-2 * self.settings.history_turns:]
+        bounded = clean_history(history, self.settings.history_turns)
         state = self.chain.invoke({"question": question.strip(), "history": bounded})
         default = state["answer"]
         if self.llm is None or default.refused or not default.citations:
@@ -78,6 +79,12 @@ class Assistant:
             yield {"type": "answer", "answer": self._fallback(default)}
             return
         yield {"type": "answer", "answer": Answer(text, False, cites, self.llm.name)}
+
+    def inspect(self, question: str, history: list[dict] | None = None) -> dict:
+        """The chain up to the gate's decision (standalone question, intent, hits, evidence), no answer:
+        for the gate's training and for debugging a refusal."""
+        state = {"question": question.strip(), "history": clean_history(history, self.settings.history_turns)}
+        return self._gate(self._retrieve(self._condense(state)))
 
     @staticmethod
     def _fallback(default: Answer) -> Answer:
@@ -100,18 +107,20 @@ class Assistant:
         return {**state, "standalone": standalone, "intent": classify(standalone)}
 
     def _retrieve(self, state: dict) -> dict:
-        if state["intent"].shape == "help":
+        if state["intent"].route is Route.HELP:
             return {**state, "hits": []}
         return {**state, "hits": self.searcher.search(state["standalone"], self.settings.top_k)}
 
     def _gate(self, state: dict) -> dict:
-        if state["intent"].shape == "help":
+        if state["intent"].route is Route.HELP:
             return {**state, "evidence": None}
-        return {**state, "evidence": self.default.evidence(state["hits"], state["intent"])}
+        question, intent = state["standalone"], state["intent"]
+        values = features(question, intent, state["hits"], self.searcher, self.recommender.criteria_matched(question))
+        return {**state, "evidence": self.gate.decide(values, self.searcher.query_vector(question))}
 
     def _compose(self, state: dict) -> dict:
         intent, evidence = state["intent"], state["evidence"]
-        if intent.shape == "help":
+        if intent.route is Route.HELP:
             return {**state, "answer": Answer(messages.HELP, False)}
         if not evidence.passed:
             return {**state, "answer": Answer(messages.REFUSAL, True)}

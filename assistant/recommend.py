@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from assistant import messages
+from assistant import ids, messages
 from assistant.citations import Citation
 from assistant.corpus import Document, Section, section_index, squash
 from assistant.normalize import normalize
@@ -39,54 +39,54 @@ CRITERIA = (
               r"ภายใน\s*\d+\s*(วัน|เดือน|ปี)|ภายใน(หนึ่ง|สอง|สาม|หก|เก้า)?\s*(เดือน|ปี)|ระยะเวลา.{0,12}(ชัดเจน|แน่นอน)|"
               r"ครั้งเดียว|ระยะสั้น|สิ้นสุด|จบโครงการ|แล้วจบ|กำหนดเสร็จ|ให้เสร็จ|\d+\s*เดือน|one-?off|time-bound|"
               r"\b\d+\s*months?\b|\bmonths?\b|short-term|fixed (term|period|end)",
-              "grant.suitable", "เหมาะสมกับการดำเนินงานภายใต้ภารกิจที่มีกำหนดระยะเวลาชัดเจน ไม่ใช่งานประจำของส่วนราชการ"),
+              ids.suitable_id("grant"), "เหมาะสมกับการดำเนินงานภายใต้ภารกิจที่มีกำหนดระยะเวลาชัดเจน ไม่ใช่งานประจำของส่วนราชการ"),
     Criterion("grant", "not_routine", r"ไม่ใช่งานประจำ|ไม่ได้เป็นงานประจำ|ไม่ใช่งานปกติ|not (a )?routine|non-?routine",
-              "grant.suitable", "เหมาะสมกับการดำเนินงานภายใต้ภารกิจที่มีกำหนดระยะเวลาชัดเจน ไม่ใช่งานประจำของส่วนราชการ", 1.5),
+              ids.suitable_id("grant"), "เหมาะสมกับการดำเนินงานภายใต้ภารกิจที่มีกำหนดระยะเวลาชัดเจน ไม่ใช่งานประจำของส่วนราชการ", 1.5),
     Criterion("grant", "development",
               r"สำรวจ|วิจัย|ฐานข้อมูล|พัฒนาระบบ|พัฒนาบุคลากร|พัฒนาศักยภาพ|ฝึกอบรม|อบรม|รายงานสถานการณ์|"
               r"ประเมินสภาพปัญหา|เก็บข้อมูล|จดทะเบียน|ศึกษา|survey|research|database|training|study|assessment|data collection",
-              "grant.suitable", "มุ่งเน้นการส่งเสริมและพัฒนาการจัดการบริหารสาธารณะเป็นหลัก เช่น การพัฒนาระบบการทำงาน "
+              ids.suitable_id("grant"), "มุ่งเน้นการส่งเสริมและพัฒนาการจัดการบริหารสาธารณะเป็นหลัก เช่น การพัฒนาระบบการทำงาน "
               "การพัฒนาบุคลากร งานวิชาการ/วิจัย การจัดทำฐานข้อมูล การสำรวจข้อมูล การจัดทำรายงานสถานการณ์ปัญหาต่าง ๆ เป็นต้น"),
     Criterion("grant", "project", r"โครงการ|ให้ทุน|ทุนสนับสนุน|สนับสนุนทุน|grant|project",
-              "grant.method", "มุ่งเน้นการจัดทำโครงการร่วมกัน (Project-based Cooperation) เพื่อให้หน่วยงานอื่น ๆ ดำเนินการในรูปแบบรายโครงการ",
+              ids.method_id("grant"), "มุ่งเน้นการจัดทำโครงการร่วมกัน (Project-based Cooperation) เพื่อให้หน่วยงานอื่น ๆ ดำเนินการในรูปแบบรายโครงการ",
               0.5),
     Criterion("contracting", "continuing",
               r"ต่อเนื่อง|เป็นประจำ|งานประจำ|ทุกวัน|ทุกสัปดาห์|ทุกเดือน|ตลอดทั้งปี|ตลอดปี|ทุกปี|24 ?ชั่วโมง|ongoing|"
               r"continu|routine|every (day|week|month)|daily|weekly|monthly|24-hour|all year",
-              "contracting.suitable", "รูปแบบภารกิจที่เหมาะสมมักเป็นภารกิจหรือบริการสาธารณะที่ต้องมีความต่อเนื่องมากกว่ารูปแบบแรก "
+              ids.suitable_id("contracting"), "รูปแบบภารกิจที่เหมาะสมมักเป็นภารกิจหรือบริการสาธารณะที่ต้องมีความต่อเนื่องมากกว่ารูปแบบแรก "
               "หรืออยู่ในรูปแบบของงานประจำที่หน่วยงานภาครัฐส่วนกลางต้องปฏิบัติ"),
     Criterion("contracting", "no_extra_staff",
               r"อัตรากำลัง|ไม่มีคน|ขาดคน|ขาดบุคลากร|(เจ้าหน้าที่|คน|บุคลากร|กำลังคน).{0,6}ไม่(พอ|เพียงพอ)|ไม่ต้องเพิ่ม|"
               r"ไม่เพิ่มข้าราชการ|ขยายบริการ|ขยาย.{0,10}ไปยัง|"
               r"lack(ing)? (of )?staff|without (hiring|adding)|short of staff|extend (the )?coverage",
-              "contracting.suitable", "ส่งผลให้ภาครัฐไม่จำเป็นต้องเพิ่มอัตรากำลัง สำนักงานรองรับพื้นที่บริการ "
+              ids.suitable_id("contracting"), "ส่งผลให้ภาครัฐไม่จำเป็นต้องเพิ่มอัตรากำลัง สำนักงานรองรับพื้นที่บริการ "
               "แต่ใช้การขยายขอบข่ายการให้บริการให้หน่วยงานอื่นดำเนินการแทนได้"),
     Criterion("contracting", "new_mission",
               r"ภารกิจใหม่|ยังไม่มีประสบการณ์|ขาดประสบการณ์|ไม่มีประสบการณ์|ถอดบทเรียน|new (mission|task)|no experience|"
               r"lack(s)? experience",
-              "contracting.suitable", "รูปแบบนี้ยังเหมาะสมกับภารกิจใหม่ที่รัฐต้องริเริ่มดำเนินการแต่ยังขาดประสบการณ์ "
+              ids.suitable_id("contracting"), "รูปแบบนี้ยังเหมาะสมกับภารกิจใหม่ที่รัฐต้องริเริ่มดำเนินการแต่ยังขาดประสบการณ์ "
               "ซึ่งภาครัฐสามารถถอดบทเรียนและประสบการณ์เพื่อขยายผลได้ต่อไปในอนาคต"),
     Criterion("contracting", "service_on_behalf",
               r"แทนรัฐ|แทนเรา|ดำเนินการแทน|บริหาร(สถาน|ศูนย์)|ดำเนินการศูนย์|ให้บริการ|รับเรื่องร้องเรียน|สถานแรกรับ|"
               r"สถานสงเคราะห์|สถานฟื้นฟู|สถานดูแล|on (our|its) behalf|operate|run (a|the)|service|helpline|shelter",
-              "contracting.principle", "ข้อตกลงเกี่ยวกับขอบเขตและผลลัพธ์ที่คาดหวังจากการดำเนินงานจะอยู่ในรูปแบบของ "
+              ids.principle_id("contracting"), "ข้อตกลงเกี่ยวกับขอบเขตและผลลัพธ์ที่คาดหวังจากการดำเนินงานจะอยู่ในรูปแบบของ "
               "“สัญญาข้อตกลง” (Performance-based Contracting)", 0.75),
     Criterion("commissioning", "long_term",
               r"ระยะยาว|หลายปี|ถาวร|ยั่งยืน|เชิงยุทธศาสตร์|long-?term|permanent|strategic|multi-?year",
-              "commissioning.principle", "เพราะแต่ละฝ่ายต่างเล็งเห็นถึงเป้าหมายการทำงานในเชิงยุทธศาสตร์ร่วมกัน"),
+              ids.principle_id("commissioning"), "เพราะแต่ละฝ่ายต่างเล็งเห็นถึงเป้าหมายการทำงานในเชิงยุทธศาสตร์ร่วมกัน"),
     Criterion("commissioning", "permanent_body",
               r"จัดตั้ง(องค์กร|คณะกรรมการ|กองทุน|หน่วยงาน)|ตั้ง(องค์กร|คณะกรรมการ|กองทุน)|คณะกรรมการ(ร่วม|บริหาร|คุ้มครอง|พัฒนา|พิจารณา)|"
               r"องค์กรอิสระ|กองทุน|หน่วยงานถาวร|องค์กรกลาง|joint (board|committee)|committee|board|fund\b|independent body",
-              "commissioning.suitable", "รูปแบบการจัดวางโครงสร้างการทำงานร่วมกันอาจเป็นองค์กรนิติบุคคลที่เป็นภาคประชาสังคมมีอิสระจากรัฐ "
+              ids.suitable_id("commissioning"), "รูปแบบการจัดวางโครงสร้างการทำงานร่วมกันอาจเป็นองค์กรนิติบุคคลที่เป็นภาคประชาสังคมมีอิสระจากรัฐ "
               "เช่น มูลนิธิ องค์กรการกุศล หรืออาจเป็นคณะกรรมการร่วมที่มีการแต่งตั้งจากรัฐอย่างเป็นทางการ", 1.25),
     Criterion("commissioning", "pooled",
               r"ลงขัน|ระดม(ทรัพยากร|งบ|ทุน)|บูรณาการ|ทรัพยากร.{0,15}ร่วมกัน|งบประมาณ.{0,20}(ร่วมกัน|บุคลากร)|ครบวงจร|"
               r"สหวิชาชีพ|pool|shared (budget|resources|staff)|integrat",
-              "commissioning.principle", "ภาคีหุ้นส่วนแต่ละฝ่ายจะมีการระดมทรัพยากร บุคลากร และงบประมาณมาร่วมกันจัดบริการสาธารณะ"
+              ids.principle_id("commissioning"), "ภาคีหุ้นส่วนแต่ละฝ่ายจะมีการระดมทรัพยากร บุคลากร และงบประมาณมาร่วมกันจัดบริการสาธารณะ"
               "ภายใต้การจัดโครงสร้างความสัมพันธ์ที่เป็นทางการ", 1.25),
     Criterion("commissioning", "area_level",
               r"ระดับ(พื้นที่|จังหวัด)|ในพื้นที่|จังหวัด|area-?level|provincial|province",
-              "commissioning.suitable", "โดยอาศัยการจัดตั้งหน่วยงานถาวรเพื่อขับเคลื่อนงานในระดับพื้นที่", 0.5),
+              ids.suitable_id("commissioning"), "โดยอาศัยการจัดตั้งหน่วยงานถาวรเพื่อขับเคลื่อนงานในระดับพื้นที่", 0.5),
 )
 
 CLARIFY = {
@@ -136,7 +136,7 @@ class Recommender:
         for c in CRITERIA:  # the reasons quote the guide: a criterion that drifts from it is a bug
             if squash(c.quote) not in squash(self.sections[c.section_id].text):
                 raise ValueError(f"criterion {c.model}.{c.key} no longer quotes {c.section_id}")
-        profiles = [self.sections[f"{m}.suitable"].text + "\n" + self.sections[f"models.{m}"].text for m in MODELS]
+        profiles = [self.sections[ids.suitable_id(m)].text + "\n" + self.sections[ids.overview_id(m)].text for m in MODELS]
         self.profiles = embedder.embed_passages(profiles)
 
     def cite(self, section_id: str, quote: str) -> Citation:
@@ -150,6 +150,10 @@ class Recommender:
             if found:
                 evidence[criterion.model].append((criterion, found))
         return evidence
+
+    def criteria_matched(self, text: str) -> int:
+        """How many of the guide's criteria a text names (a feature of the evidence gate)."""
+        return sum(len(found) for found in self._evidence(text).values())
 
     def recommend(self, situation: str) -> Recommendation:
         semantic = self.profiles @ self.embedder.embed_queries([situation])[0]
@@ -177,7 +181,7 @@ class Recommender:
             phrase = ", ".join(dict.fromkeys(found))
             reasons.append(Reason(messages.REASON_CRITERION.format(phrase=phrase, quote=criterion.quote),
                                   self.cite(criterion.section_id, criterion.quote)))
-        suitable = self.sections[f"{model}.suitable"]
+        suitable = self.sections[ids.suitable_id(model)]
         if not reasons:  # no criterion named outright: say which description it reads closest to
             first = next(iter(re.split(r"(?<=\S) (?=เช่น)", suitable.text)), suitable.text)[:300]
             quote = first if squash(first) in squash(suitable.text) else suitable.text[:300]

@@ -16,10 +16,11 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 from rank_bm25 import BM25Okapi
 
+from assistant import ids
 from assistant.chunks import Chunk
 from assistant.index import Index
 from assistant.normalize import normalize
-from assistant.partnership import MODELS, mentioned
+from assistant.partnership import mentioned
 from assistant.segment import expand_query, search_tokens
 from assistant.settings import Settings
 
@@ -34,6 +35,14 @@ PART_CUES = {
     "method": re.compile(r"วิธีการ|โครงสร้าง|structure|method"),
 }
 PART_VOTE = 1.0
+# The framework's named parts get the same vote when a question names one of them and no model.
+FRAMEWORK_CUES = {
+    "framework.components": re.compile(r"องค์ประกอบ|component|element"),
+    "framework.factors": re.compile(r"ปัจจัย|factor|starting condition|institutional design|facilitative"),
+    "framework.characteristics": re.compile(r"ลักษณะสำคัญ|characteristic|feature|key trait"),
+    "models": re.compile(r"(สาม|3|กี่)\s*รูปแบบ|รูปแบบ(ความร่วมมือ|การบริหารราชการแบบมีส่วนร่วม)|"
+                         r"(partnership|collaboration|three|3) (models|forms|types)|what models"),
+}
 
 
 def rrf(rankings: Iterable[list[str]], k: int = 60) -> dict[str, float]:
@@ -81,10 +90,11 @@ class HybridSearcher:
         self.tokens = [search_tokens(c.embed_text) for c in index.chunks]
         self.token_sets = [set(t) for t in self.tokens]
         self.bm25 = BM25Okapi(self.tokens)
-        self.model_of = [_model_of(c.section_id) for c in index.chunks]
-        self.part_of = [_part_of(c.section_id) for c in index.chunks]
+        self.model_of = [ids.model_of(c.section_id) for c in index.chunks]
+        self.part_of = [ids.part_of(c.section_id) for c in index.chunks]
         self.idf = dict(self.bm25.idf)
         self.unseen_idf = max(self.idf.values(), default=1.0)
+        self._vectors: dict = {}
 
     def bm25_ranking(self, query_tokens: list[str], n: int) -> list[tuple[str, float]]:
         if not query_tokens:
@@ -93,8 +103,17 @@ class HybridSearcher:
         order = sorted(range(len(scores)), key=lambda i: -scores[i])[:n]
         return [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
 
+    def query_vector(self, query: str):
+        """The query's e5 embedding, kept for the last few queries (the evidence gate reuses it)."""
+        vector = self._vectors.get(query)
+        if vector is None:
+            if len(self._vectors) > 64:
+                self._vectors.clear()
+            vector = self._vectors[query] = self.embedder.embed_queries([query])[0]
+        return vector
+
     def dense_ranking(self, query: str, n: int) -> list[tuple[str, float]]:
-        return self.index.dense(self.embedder.embed_queries([query])[0], n)
+        return self.index.dense(self.query_vector(query), n)
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[Hit]:
         """mode: "hybrid" (default), "bm25" or "dense" (the latter two for evaluation)."""
@@ -109,11 +128,14 @@ class HybridSearcher:
             named = mentioned(query)
             norm = normalize(query)
             parts = {part for part, rx in PART_CUES.items() if rx.search(norm)}
+            framework = tuple(sid for sid, rx in FRAMEWORK_CUES.items() if rx.search(norm)) if not named else ()
             for cid in fused:
                 i = position[cid]
                 if len(named) == 1 and self.model_of[i] == named[0]:  # about one model: more weight to its text
                     fused[cid] += MODEL_VOTE / (self.settings.rrf_k + 1)
                 if self.part_of[i] in parts:
+                    fused[cid] += PART_VOTE / (self.settings.rrf_k + 1)
+                if framework and self.chunks[cid].section_id.startswith(framework):
                     fused[cid] += PART_VOTE / (self.settings.rrf_k + 1)
         sparse_scores, dense_scores = dict(sparse), dict(dense)
         best = sorted(fused, key=lambda cid: (-fused[cid], position[cid]))[:k]
@@ -122,20 +144,6 @@ class HybridSearcher:
                 term_coverage(q_tokens, self.token_sets[position[cid]], self.idf, self.unseen_idf))
             for cid in best
         ]
-
-
-def _model_of(section_id: str) -> str | None:
-    """The partnership model a section belongs to ("grant.steps.2", "models.grant" → "grant")."""
-    head, _, rest = section_id.partition(".")
-    if head == "models":
-        head = rest
-    return head if head in MODELS else None
-
-
-def _part_of(section_id: str) -> str | None:
-    """Which part of a model a section is ("grant.steps.2" → "steps"), if any."""
-    bits = section_id.split(".")
-    return bits[1] if len(bits) > 1 and bits[0] in MODELS else None
 
 
 def hit_to_document(hit: Hit) -> LCDocument:

@@ -6,6 +6,7 @@ compound also emits its ordinary sub-words, so a user who types only "หุ้�
 
 from __future__ import annotations
 
+import difflib
 import re
 from functools import lru_cache
 
@@ -60,9 +61,37 @@ GLOSSARY = {
     "public": "สาธารณะ", "service": "บริการ", "services": "บริการ", "differ": "แตกต่าง", "different": "แตกต่าง",
     "definition": "หมายถึง", "year": "ปี", "principle": "หลักการพื้นฐาน", "method": "รูปแบบวิธีการ",
     "application": "ยื่นข้อเสนอ", "preparation": "เตรียมความพร้อม", "monitoring": "ติดตาม",
+    # the guide's vocabulary as English-speaking officials name it (a domain glossary, not per question)
+    "governance": "การบริหารกิจการบ้านเมือง", "collaborative": "ร่วมมือ", "collaboration": "ความร่วมมือ",
+    "cooperation": "ความร่วมมือ", "participation": "มีส่วนร่วม", "participatory": "มีส่วนร่วม",
+    "stakeholder": "ผู้มีส่วนได้ส่วนเสีย", "government": "ภาครัฐ", "state": "รัฐ", "agency": "หน่วยงาน",
+    "agencie": "หน่วยงาน", "organisation": "องค์กร", "organization": "องค์กร", "ngo": "ภาคประชาสังคม",
+    "civil": "ภาคประชาสังคม", "society": "ภาคประชาสังคม", "private": "ภาคเอกชน", "local": "ท้องถิ่น",
+    "community": "ชุมชน", "citizen": "ประชาชน", "people": "ประชาชน", "trust": "ไว้วางใจ",
+    "facilitative": "ผู้นำ", "incentive": "แรงจูงใจ", "motivation": "แรงจูงใจ", "expectation": "ความคาดหวัง",
+    "history": "ภูมิหลัง", "background": "ภูมิหลัง", "relationship": "ความสัมพันธ์", "institutional": "โครงสร้าง",
+    "design": "โครงสร้าง", "structure": "โครงสร้าง", "starting": "เงื่อนไข", "condition": "เงื่อนไข",
+    "criteria": "เกณฑ์", "criterion": "เกณฑ์", "selection": "คัดเลือก", "select": "คัดเลือก",
+    "proposal": "ข้อเสนอ", "announce": "ประกาศ", "announcement": "ประกาศ", "publicize": "ประชาสัมพันธ์",
+    "negotiate": "เจรจาต่อรอง", "negotiation": "เจรจาต่อรอง", "consensus": "ฉันทามติ", "decision": "ตัดสินใจ",
+    "goal": "เป้าหมาย", "objective": "เป้าหมาย", "outcome": "ผลลัพธ์", "result": "ผลลัพธ์", "output": "ผลผลิต",
+    "performance": "ผลลัพธ์", "assess": "ประเมิน", "assessment": "ประเมิน", "evaluate": "ประเมินผล",
+    "report": "รายงาน", "settlement": "ปิดบัญชี", "account": "บัญชี", "accounting": "บัญชี",
+    "allocate": "จัดสรร", "allocation": "จัดสรร", "resource": "ทรัพยากร", "staff": "บุคลากร",
+    "personnel": "บุคลากร", "manpower": "อัตรากำลัง", "need": "ความจำเป็น", "priority": "ลำดับความสำคัญ",
+    "prioritise": "ลำดับความสำคัญ", "prioritize": "ลำดับความสำคัญ", "delivery": "จัดบริการ",
+    "outsourcing": "จ้างเหมา", "outsource": "จ้างเหมา", "power": "อำนาจ", "authority": "อำนาจหน้าที่",
+    "role": "บทบาท", "actor": "ตัวแสดง", "initiative": "ริเริ่ม", "initiate": "ริเริ่ม", "model": "รูปแบบ",
+    "type": "รูปแบบ", "example": "ตัวอย่าง", "mechanism": "กลไก", "permanent": "ถาวร", "area": "พื้นที่",
+    "joint": "ร่วม", "board": "คณะกรรมการ", "project": "โครงการ", "policy": "นโยบาย", "network": "เครือข่าย",
+    "concept": "แนวคิด", "framework": "กรอบแนวคิด", "theory": "แนวคิด", "opdc": "ก.พ.ร.", "guideline": "แนวทาง",
+    "voluntary": "สมัครใจ", "command": "สั่งการ", "flexible": "ยืดหยุ่น", "open": "เปิดกว้าง",
+    "timeframe": "กรอบระยะเวลา", "deadline": "กรอบระยะเวลา", "safety": "ความปลอดภัย", "safe": "ความปลอดภัย",
+    "leaders": "ผู้นำ", "experience": "ประสบการณ์", "new": "ใหม่", "first": "แรก", "last": "สุดท้าย",
 }
 
 _DOMAIN = frozenset(DOMAIN_TERMS)
+_GLOSSARY_KEYS = tuple(GLOSSARY)
 _NOMINAL = re.compile(r"^(การ|ความ|ผู้)")
 
 
@@ -104,9 +133,19 @@ def search_tokens(text: str) -> list[str]:
     return out
 
 
+def english_term(word: str) -> str | None:
+    """The glossary entry for an English word, forgiving a typo ("componets" → "component")."""
+    if word in GLOSSARY:
+        return word
+    if len(word) >= 5 and word.isascii() and word.isalpha():
+        close = difflib.get_close_matches(word, _GLOSSARY_KEYS, n=1, cutoff=0.85)
+        return close[0] if close else None
+    return None
+
+
 def expand_query(tokens: list[str]) -> list[str]:
     """Add the guide's Thai terms for English query words (the corpus is Thai)."""
-    extra = [t for w in tokens if w in GLOSSARY for t in search_tokens(GLOSSARY[w])]
+    extra = [t for w in tokens if (e := english_term(w)) for t in search_tokens(GLOSSARY[e])]
     return tokens + extra
 
 

@@ -43,9 +43,9 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     top_k: int = 5
 
-    # Evidence gate, calibrated on the development set (see eval/README.md).
-    gate_min_dense: float = 0.80
-    gate_min_term_coverage: float = 0.35
+    # The evidence gate is learned (assistant/gate_model.json, trained on the dev split by
+    # `python -m eval.train_gate`); this overrides its decision threshold, e.g. for an experiment.
+    gate_threshold: float | None = None
 
     # Optional generative backend: any OpenAI-compatible chat endpoint (vLLM, Ollama, llama.cpp, Typhoon…).
     llm_base_url: str | None = None
@@ -64,6 +64,19 @@ class Settings(BaseSettings):
 
     max_question_chars: int = 2000
     history_turns: int = 6
+
+    # --- reliability and security (issue 13) ---
+    line_max_body_bytes: int = 1_000_000  # a webhook body larger than this is refused (413) before the signature check
+    line_answer_workers: int = 2  # threads that compose LINE answers; 0 shares asyncio's default pool (bench only)
+    line_event_retention_days: float = 7.0  # handled webhookEventIds kept to refuse redeliveries
+    web_concurrency: int = 2  # answers at a time in the web UI
+    web_queue_size: int = 64  # waiting web requests beyond this get a Thai "queue full" message
+    export_ttl_s: float = 3600.0  # downloadable checklist files are deleted after this
+    login_max_failures: int = 5  # wrong passwords per user name within login_window_s before a lockout
+    login_address_max_failures: int = 20  # wrong passwords per client address within login_window_s
+    login_window_s: float = 900.0
+    login_lockout_s: float = 300.0
+    max_batch_line_bytes: int = 1_000_000
 
     @property
     def embedding_path(self) -> str:

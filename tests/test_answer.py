@@ -17,11 +17,11 @@ def assistant(searcher, built):
 
 
 def _assert_cited_verbatim(answer, built):
-    corpus = " ".join(squash(s.text) for d in load_corpus(built.corpus_dir) for s in d.sections.values())
+    corpus = CorpusText(load_corpus(built.corpus_dir))  # the one validator: a section's text, a figure's caption
     markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)}
     assert markers == set(range(1, len(answer.citations) + 1))
     for c in answer.citations:
-        assert squash(c.text) in corpus and c.title and c.document
+        assert corpus.contains(c) and c.title and c.document
 
 
 def test_step_count_question_lists_every_step(assistant, built):
@@ -150,3 +150,56 @@ def test_validator_drops_fabricated_citations_and_dangling_markers(built):
                           [fake, real, wrong_section], corpus)
     assert kept == [real]
     assert text == "ส่งรายงานทุกสัปดาห์ และรายงานความก้าวหน้า [1] ดู และ"
+
+
+# --- generalisation: the learned gate, compound situations, every part of the guide -------------------
+
+def test_the_gate_refuses_a_missing_subject_although_its_other_words_are_in_the_guide(assistant, searcher):
+    from assistant.gate import content_terms
+
+    question = "ค่าจ้างขั้นต่ำปีนี้เท่าไร"
+    terms = content_terms(question, searcher.idf)
+    assert any(t in searcher.idf for t in terms) and any(t not in searcher.idf for t in terms)
+    a = assistant.ask(question)
+    assert a.refused and not a.citations
+    state = assistant.inspect(question)
+    assert not state["evidence"].passed and state["evidence"].probability < assistant.gate.threshold
+    assert not assistant.ask("เงินอุดหนุนแบบ Grant ให้ได้สูงสุดกี่บาทครับ").citations  # an amount the guide never gives
+
+
+def test_a_compound_situation_gets_the_checklist_model_and_its_first_step(assistant, built):
+    from assistant.checklist import draft
+
+    question = "กรมเราจะให้มูลนิธิทำฐานข้อมูลคนไร้บ้านให้เสร็จใน 6 เดือน ใช้แบบไหนดี แล้วขั้นแรกต้องทำอะไรครับ"
+    a = assistant.ask(question)
+    model = draft(assistant.recommender, question).model
+    assert not a.refused and NAMES[model] in a.answer
+    cited = [c.section_id for c in a.citations]
+    assert f"{model}.steps.1" in cited and any(s.startswith(model) for s in cited[:-1])
+    assert messages.CHECKLIST_OFFER in a.answer
+    _assert_cited_verbatim(a, built)
+    english = assistant.ask("We want an NGO to run a shelter every year because we lack staff. Which model should we use?")
+    assert NAMES["contracting"] in english.answer and english.citations
+
+
+@pytest.mark.parametrize(("question", "section", "expected"), [
+    ("ใครเป็นคนทำคู่มือเล่มนี้", "back.credits", "มหาวิทยาลัยธรรมศาสตร์"),
+    ("แนวคิดในคู่มือนี้อ้างอิงมาจากนักวิชาการคนไหน", "fn.1", "Ansell"),
+    ("คู่มือนี้จัดทำขึ้นเพื่ออะไร", "front.preface", "ความรู้ความเข้าใจ"),
+    ("เรื่องปัจจัยที่มีผลต่อการสร้างความร่วมมืออยู่หน้าไหน", "framework.factors.f1", "ปัจจัยที่มีผลต่อการสร้าง"),
+    ("ภาพหน้า 12 แสดงอะไร", "framework.factors.fig3", "Collaborative Governance Model"),
+])
+def test_every_part_of_the_guide_is_answerable(assistant, built, question, section, expected):
+    a = assistant.ask(question)
+    assert not a.refused and expected in a.answer
+    assert section in {c.section_id for c in a.citations}
+    _assert_cited_verbatim(a, built)
+
+
+def test_a_list_answer_never_starts_inside_an_enumeration():
+    from assistant.answer import _run_start
+
+    sents = ("ขั้นตอนที่ 4 การพิจารณาประเมินโดยคำนึงถึงเกณฑ์ต่าง ๆ ทั้งความโดดเด่นของโครงการ",
+             "ความสมเหตุสมผลด้านงบประมาณ ความเชี่ยวชาญและความเสี่ยงที่อาจเกิดขึ้น",
+             "ความคุ้มค่าในเชิงประสิทธิภาพและประสิทธิผล เป็นต้น", "และหน่วยงานคู่สัญญาที่รับมอบหมายภารกิจ")
+    assert _run_start(sents, 2) == 0 and _run_start(sents, 3) <= 2 and _run_start(sents, 0) == 0

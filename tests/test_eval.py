@@ -11,16 +11,22 @@ from eval.baseline import overlaps
 from eval.metrics import first_hit_rank, hit_at, must_include_ok, percentile, reciprocal_rank, token_f1
 
 GOLD = ROOT / "eval" / "gold.jsonl"
-NEEDS = {"scenario": ("scenario", "expected_model"), "out_of_scope": ("question",), "followup": ("question", "history")}
+NEEDS = {"scenario": ("scenario", "expected_model"), "out_of_scope": ("question", "oos_class"),
+         "followup": ("question", "history"), "situation": ("question", "expected_model")}
 
 
 def test_gold_file_is_well_formed():
     items = [json.loads(line) for line in GOLD.open(encoding="utf-8")]
     sections = {s.id for d in load_corpus(ROOT / "corpus") for s in d.sections.values()}
     ids = [i["id"] for i in items]
-    assert len(ids) == len(set(ids)) >= 100
+    assert len(ids) == len(set(ids)) >= 300
     types = Counter(i["type"] for i in items)
-    assert types["out_of_scope"] >= 20 and types["scenario"] >= 25
+    assert types["out_of_scope"] >= 100 and types["scenario"] >= 25 and types["situation"] >= 40
+    assert sum(bool(i.get("history")) for i in items) >= 25
+    assert sum(i.get("lang") == "en" and i["type"] != "out_of_scope" for i in items) >= 40
+    assert {i["split"] for i in items} == set(evaluation.SPLITS)
+    classes = Counter((i["oos_class"], i["split"]) for i in items if i["type"] == "out_of_scope")
+    assert all(classes[(c, s)] >= 3 for c in evaluation.OOS_CLASSES for s in evaluation.SPLITS)
     for item in items:
         for key in ("id", "type", "reference_answer", "must_include", "gold_sections"):
             assert key in item, (item["id"], key)
@@ -52,7 +58,8 @@ class BrokenSearcher:
     def __init__(self, real):
         self.real = real
         self.embedder, self.index, self.idf, self.unseen_idf = real.embedder, real.index, real.idf, real.unseen_idf
-        self.bm25 = real.bm25
+        self.bm25, self.token_sets, self.position = real.bm25, real.token_sets, real.position
+        self.query_vector = real.query_vector
 
     def search(self, query, k=None, mode="hybrid"):
         return self.real.search("คณะผู้จัดทำ มหาวิทยาลัยธรรมศาสตร์ ผู้ช่วยวิจัย", k, mode)
@@ -67,10 +74,12 @@ def test_the_evaluation_fails_on_a_broken_retriever(monkeypatch, searcher, built
     monkeypatch.setattr(evaluation, "REPORTS", tmp_path)
     small = tmp_path / "gold.jsonl"
     lines = GOLD.read_text(encoding="utf-8").splitlines()
-    small.write_text("\n".join(lines[:20] + lines[-3:]) + "\n", encoding="utf-8")
+    picked = [json.loads(line) for line in lines[:20] + lines[-3:]]
+    small.write_text("".join(json.dumps({**i, "split": "test"}, ensure_ascii=False) + "\n" for i in picked),
+                     encoding="utf-8")
     assert evaluation.main(["--gold", str(small)]) == 1
     out = capsys.readouterr().out
-    assert "FAIL: retrieval/hybrid/hit@3" in out and "FAIL: answers/default/must-include" in out
+    assert "FAIL: retrieval/hybrid · test/hit@3" in out and "FAIL: answers/default · test/must-include" in out
     assert (tmp_path / "report.md").exists() and json.loads((tmp_path / "report.json").read_text())["failures"]
 
 

@@ -70,7 +70,7 @@ class FakeLine:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
                 outer.calls.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization"),
-                                    "retry_key": self.headers.get("X-Line-Retry-Key")})
+                                    "retry_key": self.headers.get("X-Line-Retry-Key"), "at": time.time()})
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -80,6 +80,8 @@ class FakeLine:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.request_queue_size = 128
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     @property

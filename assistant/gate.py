@@ -1,0 +1,242 @@
+"""The evidence gate: may the guide answer this question at all? It guards every backend.
+
+A logistic regression over a few features we can defend, trained on the `dev` split of the gold set by
+`python -m eval.train_gate` and stored as a small JSON file beside this module (`gate_model.json`: feature
+names, standardisation, weights, the decision threshold and how it was chosen). Applying it needs only
+numpy. The features (see `features`):
+
+- how close the best passages are: e5 cosine of the best of the top three, BM25 of the best (log);
+- how much of the question the best passage holds: idf-weighted coverage of the question's *content*
+  terms (chat particles and question words removed, English glossary words counted as their Thai term);
+- how much of the question the guide never mentions: the idf mass and the number of content terms absent
+  from the whole corpus (typos of its words corrected first), how many of them are nouns (the question's
+  subject), and whether its most specific term (highest idf) is missing from the best passages; this is
+  what refuses "ค่าจ้างขั้นต่ำปีนี้เท่าไร" although "ปี" is in the guide;
+- whether an amount asked for ("กี่บาท", "how many days") is given in that unit by the best passages;
+- what the question is about: its e5 embedding's affinity to the out-of-scope kinds of the training split
+  (centroids stored in the model file), a named partnership model, a recognised route, the number of the
+  recommender's criteria a situation matches, and the share of Latin letters (English questions have
+  little term overlap with a Thai guide, so their evidence is weighed differently, through interactions).
+
+Questions of the help route never reach the gate. Without the model file the gate never guesses: it
+raises, with the command that trains it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from pythainlp.tag import pos_tag
+from pythainlp.tokenize import word_tokenize
+from pythainlp.util import dict_trie
+
+from assistant.intents import Intent, Route
+from assistant.normalize import normalize
+from assistant.retrieval import Hit, HybridSearcher
+from assistant.segment import GLOSSARY, english_term, search_tokens, words
+
+MODEL_FILE = Path(__file__).with_name("gate_model.json")
+
+# Words that say how a question is asked, not what it is about (search_tokens keeps some of them).
+CHAT_WORDS = frozenset(
+    "รบกวน สอบถาม ถาม ทราบ อยาก ขอ ช่วย บอก หน่อย ด้วย อ่ะ อะ ป่ะ ปะ ไหม มั้ย ครับ ครับผม ค่ะ คะ นะ นะคะ นะครับ จ้า จ้ะ "
+    "น้า เนอะ รึเปล่า หรือเปล่า เปล่า กี่ ใด ไหน อะไร อย่างไร ยังไง เท่าไร เท่าไหร่ บ้าง คือ หมายถึง แบบ อัน ตัว "
+    "please could would should shall will can may might need want we our us i my me you your they their "
+    "there here do does did done know tell explain give show use using used about some any one ones just really "
+    "hey hi thanks thank kind".split()
+)
+# Routes whose subject is the guide's own structure: a part of a named model, or the book itself.
+ABOUT_THE_GUIDE = frozenset({Route.CREDITS, Route.SOURCE, Route.PREFACE, Route.TOC, Route.FIGURE})
+ABOUT_A_MODEL = frozenset({Route.STEP, Route.STEPS, Route.COMPARE, Route.SUITABILITY, Route.DEFINITION})
+FEATURES = ("dense_top", "bm25_top", "coverage", "absent_mass", "absent_terms", "absent_nouns", "subject_missing",
+            "n_terms",
+            "latin", "named_model", "about_guide", "situation", "criteria", "amount_unmet", "latin_x_dense",
+            "latin_x_coverage", "topic_affinity")
+# A question that asks for an amount ("กี่บาท", "how many days") is answerable only where the best passages
+# give a number in that unit: the guide gives step counts and years, not money, durations or percentages.
+AMOUNT = re.compile(r"(?:กี่|เท่า(?:ไร|ไหร่)|สูงสุด|ขั้นต่ำ|อย่างน้อย|ไม่เกิน|how (?:much|many|long)|maximum|minimum|"
+                    r"at least|up to|what percentage)\s*(?P<unit>บาท|วัน|เดือน|ปี|เปอร์เซ็น\S*|ร้อยละ|%|ครั้ง|คน|งวด|ชั่วโมง|"
+                    r"ขั้นตอน|ขั้น|ประการ|ด้าน|ข้อ|รูปแบบ|องค์ประกอบ|ปัจจัย|หน่วยงาน|baht|days?|months?|years?|percent|%|"
+                    r"times|people|steps?|components?|factors?|models?)?")
+UNIT_WORDS = {"ขั้น": "ขั้นตอน", "step": "ขั้นตอน", "steps": "ขั้นตอน", "component": "องค์ประกอบ",
+              "components": "องค์ประกอบ", "factor": "ปัจจัย", "factors": "ปัจจัย", "model": "รูปแบบ",
+              "models": "รูปแบบ", "year": "ปี", "years": "ปี", "day": "วัน", "days": "วัน", "month": "เดือน",
+              "months": "เดือน", "baht": "บาท", "percent": "ร้อยละ", "%": "ร้อยละ", "people": "คน", "times": "ครั้ง"}
+_LATIN = re.compile(r"[a-z]")
+_THAI = re.compile(r"[\u0e01-\u0e4e]")
+
+
+def content_terms(question: str, vocabulary: dict[str, float] | None = None) -> list[str]:
+    """The question's content terms, English glossary words replaced by the guide's Thai terms, and a
+    compound the guide never uses split into words it does use ("ยกตัวอย่าง" → "ยก", "ตัวอย่าง") when it
+    splits into nothing else; a compound that does not ("ค่าจ้างขั้นต่ำ") stays whole, and absent."""
+    out: list[str] = []
+    for t in search_tokens(question):
+        if t in CHAT_WORDS:
+            continue
+        if english := english_term(t):
+            out.extend(x for x in search_tokens(GLOSSARY[english]) if x not in CHAT_WORDS)
+        elif vocabulary is not None and t not in vocabulary and (parts := _known_parts(t, vocabulary)):
+            out.extend(x for x in parts if x not in CHAT_WORDS)
+        else:
+            out.append(t)
+    return list(dict.fromkeys(out))
+
+
+_TRIES: dict[int, object] = {}
+
+
+def _known_parts(token: str, vocabulary: dict[str, float]) -> list[str] | None:
+    if not _THAI.search(token):
+        return None
+    trie = _TRIES.get(id(vocabulary))
+    if trie is None:
+        trie = _TRIES[id(vocabulary)] = dict_trie(set(vocabulary))
+    parts = word_tokenize(token, custom_dict=trie, engine="newmm", keep_whitespace=False)
+    if len(parts) > 1 and all(p in vocabulary or p in CHAT_WORDS for p in parts):
+        return parts
+    return None
+
+
+def _corrected(terms: list[str], vocabulary: dict[str, float]) -> list[str]:
+    """A Thai term the guide never uses but nearly spells (a typo: "ความสัมพัน") counts as the guide's word."""
+    out = []
+    for t in terms:
+        if t not in vocabulary and len(t) >= 4 and _THAI.search(t):
+            close = difflib.get_close_matches(t, [v for v in vocabulary if abs(len(v) - len(t)) <= 2], n=1, cutoff=0.85)
+            t = close[0] if close else t
+        out.append(t)
+    return list(dict.fromkeys(out))
+
+
+def _absent_nouns(question: str, absent: list[str]) -> int:
+    """Absent terms that are nouns (ORCHID tags N…, perceptron tagger shipped with PyThaiNLP): the things a
+    question is about. An absent verb or particle is only wording ("ยกตัวอย่าง"); an absent noun ("ลงโทษ",
+    "ค่าจ้างขั้นต่ำ", "แบบฟอร์ม") is a subject the guide does not cover."""
+    thai = [t for t in absent if _THAI.search(t)]
+    if not thai:
+        return 0
+    tags = dict(pos_tag(words(normalize(question)), engine="perceptron", corpus="orchid"))
+    return sum(1 for t in thai if (tags.get(t) or "N").startswith("N"))
+
+
+def features(question: str, intent: Intent, hits: list[Hit], searcher: HybridSearcher, criteria: int) -> dict:
+    terms = _corrected(content_terms(question, searcher.idf), searcher.idf)
+    idf = {t: searcher.idf.get(t, searcher.unseen_idf) for t in terms}
+    total = sum(idf.values()) or 1.0
+    top = hits[:3]
+    token_sets = [searcher.token_sets[searcher.position[h.chunk.id]] for h in top]
+    coverage = max((sum(idf[t] for t in terms if t in s) / total for s in token_sets), default=0.0) if terms else 0.0
+    absent = sum(w for t, w in idf.items() if t not in searcher.idf) / total if terms else 0.0
+    subject = max(terms, key=lambda t: idf[t]) if terms else None
+    subject_missing = float(subject is not None and not any(subject in s for s in token_sets))
+    q = question.lower()
+    letters = len(_LATIN.findall(q)) + len(_THAI.findall(q))
+    latin = len(_LATIN.findall(q)) / letters if letters else 0.0
+    dense = max((h.dense for h in top), default=0.0)
+    unmet = float(_answer_type_unmet(q, [h.chunk.text for h in top]))
+    return {
+        "dense_top": dense,
+        "bm25_top": math.log1p(max((h.bm25 for h in top), default=0.0)),
+        "coverage": coverage,
+        "absent_mass": absent,
+        "absent_terms": float(min(sum(t not in searcher.idf for t in terms), 3)),
+        "absent_nouns": float(min(_absent_nouns(question, [t for t in terms if t not in searcher.idf]), 3)),
+        "amount_unmet": unmet,
+        "subject_missing": subject_missing,
+        "n_terms": math.log1p(len(terms)),
+        "latin": latin,
+        "named_model": float(bool(intent.models)),
+        "about_guide": float(intent.route in ABOUT_THE_GUIDE or (intent.route in ABOUT_A_MODEL and bool(intent.models))),
+        "situation": float(intent.route is Route.SITUATION),
+        "criteria": float(min(criteria, 3)),
+        "latin_x_dense": latin * dense,
+        "latin_x_coverage": latin * coverage,
+    }
+
+
+# Who, when and where questions need a name, a date or a place in the passages that answer them.
+ASKED_TYPES = (
+    (re.compile(r"ใคร|บุคคลใด|ท่านใด|\bwho\b|whom|whose"),
+     re.compile(r"นาย|นาง|ดร\.|ศาสตราจารย์|อาจารย์|[A-Z][a-z]+ (and )?[A-Z][a-z]+|สำนักงาน|กรม|กระทรวง|มหาวิทยาลัย|"
+                r"หน่วยงาน|ภาค(รัฐ|เอกชน|ประชาสังคม)|องค์กร|คณะกรรมการ|ผู้")),
+    (re.compile(r"เมื่อ(ไร|ไหร่|ใด)|ปี(ไหน|ใด)|วันที่เท่าไร|\bwhen\b|what year|which year|since when"),
+     re.compile(r"พ\.ศ\.|ค\.ศ\.|\b(19|20|25)\d\d\b")),
+    (re.compile(r"ที่ไหน|ที่ใด|จังหวัดไหน|จังหวัดใด|\bwhere\b|which province"),
+     re.compile(r"จังหวัด|อำเภอ|ตำบล|พื้นที่|province|district")),
+)
+
+
+def _answer_type_unmet(q: str, passages: list[str]) -> bool:
+    """The question asks for an amount in a unit, a name, a date or a place that no best passage gives."""
+    for m in AMOUNT.finditer(q):
+        if m.group("unit"):
+            unit = UNIT_WORDS.get(m.group("unit"), m.group("unit"))
+            given = re.compile(rf"\d[\d,.]*\s*{re.escape(unit)}|{re.escape(unit)}\s*\d")
+            return not any(given.search(p) for p in passages)
+    for asks, gives in ASKED_TYPES:
+        if asks.search(q):
+            return not any(gives.search(p) for p in passages)
+    return False
+
+
+@dataclass
+class Evidence:
+    """What the gate looked at and what it decided, kept for calibration, debugging and `--json` callers."""
+
+    probability: float
+    passed: bool
+    features: dict = field(default_factory=dict)
+
+    @property
+    def top_dense(self) -> float:
+        return self.features.get("dense_top", 0.0)
+
+    @property
+    def coverage(self) -> float:
+        return self.features.get("coverage", 0.0)
+
+
+def topic_affinity(vector: np.ndarray, answerable: np.ndarray, out_of_scope: np.ndarray) -> float:
+    """How much closer (e5 cosine) a question is to the nearest kind of out-of-scope question of the training
+    split (general knowledge, law, amounts, other topics, chit-chat, near misses: one centroid each) than to
+    the answerable ones: what the question is about, beyond the words it shares with the guide."""
+    return float(np.max(out_of_scope @ vector) - answerable @ vector)
+
+
+class EvidenceGate:
+    def __init__(self, path: Path = MODEL_FILE, threshold: float | None = None):
+        self.path = path
+        model = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        self.trained = tuple(model.get("features", ())) == FEATURES  # missing, or trained on other features
+        if not self.trained:
+            return
+        self.answerable = np.array(model["centroids"]["answerable"])
+        self.out_of_scope = np.array(model["centroids"]["out_of_scope"])
+        self.mean = np.array(model["mean"])
+        self.scale = np.array(model["scale"])
+        self.weights = np.array(model["weights"])
+        self.intercept = float(model["intercept"])
+        self.threshold = float(model["threshold"] if threshold is None else threshold)
+
+    def probability(self, values: dict) -> float:
+        if not self.trained:
+            raise RuntimeError(f"{self.path} is missing or out of date: train it with `python -m eval.train_gate`")
+        x = (np.array([values[f] for f in FEATURES]) - self.mean) / self.scale
+        return float(1.0 / (1.0 + math.exp(-(x @ self.weights + self.intercept))))
+
+    def affinity(self, vector: np.ndarray) -> float:
+        if not self.trained:
+            raise RuntimeError(f"{self.path} is missing or out of date: train it with `python -m eval.train_gate`")
+        return topic_affinity(vector, self.answerable, self.out_of_scope)
+
+    def decide(self, values: dict, vector: np.ndarray) -> Evidence:
+        values = {**values, "topic_affinity": self.affinity(vector)}
+        p = self.probability(values)
+        return Evidence(p, p >= self.threshold, values)

@@ -1,0 +1,54 @@
+"""Routes of questions, table-driven: Thai and English alike, compound questions, questions about the book."""
+
+import pytest
+
+from assistant import ids
+from assistant.corpus import load_corpus
+from assistant.intents import LAST, Route, classify
+from assistant.settings import ROOT
+
+CASES = [
+    ("สวัสดีครับ", Route.HELP, (), None),
+    ("hey, how many steps in PBC?", Route.STEPS, ("contracting",), None),
+    ("รูปแบบการให้เงินอุดหนุนมีกี่ขั้นตอน", Route.STEPS, ("grant",), None),
+    ("ขั้นตอนที่ 3 ของ Commissioning คืออะไร", Route.STEP, ("commissioning",), 3),
+    ("whats the 1st step of the comissioning recycle?", Route.STEP, ("commissioning",), 1),
+    ("ขั้นตอนสุดท้ายของ PBC คืออะไร", Route.STEP, ("contracting",), LAST),
+    ("Grant เหมาะกับงานแบบไหน", Route.SUITABILITY, ("grant",), None),
+    ("กรมเราจะให้มูลนิธิทำฐานข้อมูลคนไร้บ้านให้เสร็จใน 6 เดือน ใช้แบบไหนดี แล้วขั้นแรกต้องทำอะไรครับ",
+     Route.SITUATION, (), 1),
+    ("We want an NGO to run a shelter every year because we lack staff. Which model should we use?",
+     Route.SITUATION, (), None),
+    ("ช่วยสรุปสั้นๆ ว่าสามรูปแบบต่างกันยังไง", Route.COMPARE, ids.MODELS, None),
+    ("ใครเป็นคนทำคู่มือเล่มนี้", Route.CREDITS, (), None),
+    ("Who prepared this guide?", Route.CREDITS, (), None),
+    ("แนวคิดในคู่มือนี้อ้างอิงมาจากนักวิชาการคนไหน", Route.SOURCE, (), None),
+    ("เรื่องปัจจัยอยู่หน้าไหน", Route.TOC, (), None),
+    ("คู่มือนี้จัดทำขึ้นเพื่ออะไร", Route.PREFACE, (), None),
+    ("ภาพหน้า 7 แสดงอะไรคะ", Route.FIGURE, (), None),
+    ("ค่าจ้างขั้นต่ำปีนี้เท่าไร", Route.GENERAL, (), None),
+]
+
+
+@pytest.mark.parametrize(("question", "route", "models", "step"), CASES)
+def test_routes(question, route, models, step):
+    intent = classify(question)
+    assert (intent.route, intent.models) == (route, models)
+    if step is not None:
+        assert intent.step == step
+
+
+def test_a_compound_question_carries_what_else_it_wants():
+    intent = classify("อยากให้เอกชนดูแลศูนย์ผู้สูงอายุทุกวันต่อเนื่อง ควรใช้รูปแบบไหน ขั้นตอนมีอะไรบ้าง")
+    assert intent.route is Route.SITUATION and "steps" in intent.wants
+    assert "checklist" in classify("We plan to let a foundation run a helpline, which model and give me a checklist").wants
+
+
+def test_every_id_the_helpers_build_exists_in_the_parsed_guide():
+    sections = {s.id for d in load_corpus(ROOT / "corpus") for s in d.sections.values()}
+    built = {ids.CREDITS, ids.PREFACE, ids.TOC, ids.TITLE, ids.OVERVIEW, ids.footnote_id(1)}
+    for m in ids.MODELS:
+        built |= {ids.model_id(m), ids.overview_id(m), ids.step_id(m, 1)} | {ids.part_id(m, p) for p in ids.PARTS}
+    assert built <= sections
+    assert ids.model_of("models.grant") == "grant" and ids.part_of("contracting.steps.4") == "steps"
+    assert ids.model_of("framework.factors.f1") is None and ids.part_of("grant.fig1") is None
