@@ -1,8 +1,12 @@
 """The default answerer: grounded Thai answers composed from the guide's own sentences, no LLM.
 
-Known question shapes are answered from the section tree (step lists, a model's "ภารกิจที่เหมาะสม",
-definitions, two-sided comparisons); everything else from the crfcut sentences of the best chunks
-that cover the question's terms. Each claim carries an inline marker [n] for a verbatim citation.
+`COMPOSERS` maps each question route (intents.py) to the function that answers that shape from the section
+tree: step lists and single steps, a model's "ภารกิจที่เหมาะสม" and its examples, a situation through the same
+recommender as the checklist tool, definitions, comparisons, lists and numbered items, and the parts of the
+book itself (credits, footnotes, preface, printed pages, figure captions). A composer that has nothing to say
+returns None, and the answer comes from the best crfcut sentences of the retrieved chunks: the best first, at
+most three runs, none starting inside an enumeration crfcut cut apart. Each claim carries an inline marker [n]
+for a verbatim citation. Whether to answer at all is the evidence gate's decision (gate.py), made before.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ MODEL_WORDS = frozenset(
                    "performance-based procurement grant contracting commissioning คอมมิชชั่นนิ่ง pbc")
     for t in search_tokens(text)
 )
+# Words that ask for a definition or summary of what they name, and name nothing else.
+DEFINITION_WORDS = frozenset(search_tokens(
+    "เรียก เรียกว่า สรุป สั้น สั้นๆ อธิบาย ความหมาย คือ คืออะไร ไร อะ หน่อย ใน คู่มือ ที่ แบบ หนึ่ง สอง สาม แรก ประโยค "
+    "บรรทัด one line sentence description describe summary summarise summarize overview brief explain called name "
+    "second third first 1st 2nd 3rd give one-line"))
 DEFINING = r"(หมายถึง|หมายความว่า|คือ|เป็นกรอบ|เป็นรูปแบบ|เป็นการ|เป็นแนวทาง|เป็นกระบวนการ|เป็นเครื่องมือ)"
 DEFINITION_CUE = re.compile(DEFINING)
 COMPARE_CUE = re.compile(r"แตกต่าง|ต่างจาก|ในขณะที่|แต่|มากกว่า|สูงกว่า|มิใช่|ไม่ใช่")
@@ -36,6 +45,7 @@ CUES = {Route.WHO_WHEN: WHO_WHEN_CUE, Route.DEFINITION: DEFINITION_CUE, Route.CO
 # crfcut sometimes cuts inside an enumeration: a sentence that continues the one before it is never a start.
 CONTINUES = re.compile(r"^(และ|หรือ|รวมทั้ง|รวมถึง|ตลอดจน|อีกทั้ง|เป็นต้น|ซึ่ง|[,;:)])")
 LIST_TAIL = re.compile(r"เป็นต้น\s*$")
+CUT_AFTER = re.compile(r"(พ\.ศ\.|ค\.ศ\.|ได้แก่|เช่น|ดังนี้|:)\s*$")  # crfcut cuts after these; the run goes on
 ELEMENT = re.compile(r"^(ความ|การ|ด้าน|เกณฑ์)")  # how the guide's list elements begin
 INTRODUCES = re.compile(r"(ได้แก่|เช่น|ดังนี้|ประกอบด้วย|อาทิ|ทั้ง|:)\s*$")
 
@@ -101,6 +111,8 @@ class DefaultAnswerer:
     def compose(self, question: str, intent: Intent, hits: list[Hit]) -> Composed:
         """The route's composer; when it has nothing to say, the best sentences of the retrieved passages."""
         composer = COMPOSERS.get(intent.route)
+        if intent.items and intent.route in (Route.LIST, Route.DEFINITION, Route.GENERAL, Route.WHY) and self.sections:
+            composer = DefaultAnswerer._numbered
         if composer and self.sections:
             composed = composer(self, question, intent, hits)
             if composed:
@@ -129,6 +141,39 @@ class DefaultAnswerer:
                 if named > 0 and (candidate is section or named > own):
                     return self._list_items(candidate, items)
         return None
+
+    def _named_list(self, question: str, hits: list[Hit]) -> tuple[Section, list[Section]] | None:
+        """The list (a section whose items are its sub-sections) the question names, near its best hits."""
+        q_tokens = set(expand_query(search_tokens(question)))
+        seen, best = set(), None
+        for hit in hits[:4]:
+            section = self.sections.get(hit.chunk.section_id)
+            for candidate in (section, self.sections.get(section.parent or "") if section else None):
+                if candidate is None or candidate.id in seen:
+                    continue
+                seen.add(candidate.id)
+                items = [self.sections[c] for c in candidate.children if self.sections[c].kind in ("section", "bullet")]
+                named = self._weighted_coverage(q_tokens, _tokens(candidate.title))
+                if len(items) >= 2 and named > 0 and (best is None or named > best[0]):
+                    best = (named, candidate, items)
+        return (best[1], best[2]) if best else None
+
+    def _numbered(self, question, intent, hits):
+        """"องค์ประกอบข้อ 1 กับข้อ 2 คืออะไร": the numbered items of the list the question names."""
+        found = self._named_list(question, hits)
+        if not found:
+            return None
+        parent, items = found
+        chosen = [(n, items[n - 1]) for n in intent.items if n <= len(items)]
+        if not chosen:
+            return None
+        cites, lines = [], []
+        for n, item in chosen:
+            run = leading_run(item.text, 300) if item.text else ""
+            if run:
+                cites.append(self.cite(item, run))
+            lines.append(f"{n}. {item.title}" + (f" — {run} [{len(cites)}]" if run and run != item.title else ""))
+        return f"{parent.title}:\n" + "\n".join(lines), cites
 
     def _list_items(self, parent: Section, items: list[Section]):
         cites, lines = [], []
@@ -159,7 +204,7 @@ class DefaultAnswerer:
                 parts.append(header)
                 continue
             lines = [header + messages.NAMELY]
-            for child in children:
+            for child in [c for c in children if not intent.items or c.step in intent.items]:
                 first = leading_run(child.text, 160)
                 cites.append(self.cite(child, first))
                 label = child.title if not child.title.endswith("…") else first
@@ -376,7 +421,7 @@ class DefaultAnswerer:
 
     def _definition(self, question, intent, hits):
         """Only "what is <model>?": a question with any other subject goes to sentence extraction."""
-        if len(intent.models) != 1 or set(search_tokens(question)) - MODEL_WORDS:
+        if len(intent.models) != 1 or set(search_tokens(question)) - MODEL_WORDS - DEFINITION_WORDS:
             return None
         model = intent.models[0]
         part, principle = self.sections[ids.model_id(model)], self.sections[ids.principle_id(model)]
@@ -416,16 +461,17 @@ class DefaultAnswerer:
                 break
             if (rank, i) in used:
                 continue
+            taken = {k for r, k in used if r == rank}  # runs never share a sentence
             first, j = _run_start(sents, i), i
+            while first in taken:
+                first += 1
             run = " ".join(sents[first : i + 1])
-            while first > 0 and len(sents[first - 1]) < 60 and len(run) < run_length:  # a sentence cut short
-                first -= 1
+            while first > 0 and first - 1 not in taken and len(sents[first - 1]) < 60 and len(run) < run_length:
+                first -= 1  # a sentence cut short
                 run = f"{sents[first]} {run}"
-            while len(run) < run_length and j + 1 < len(sents):  # a fragment reads better with its neighbours
-                j += 1
+            while j + 1 < len(sents) and j + 1 not in taken and (len(run) < run_length or CUT_AFTER.search(run)):
+                j += 1  # a fragment reads better with its neighbours; "พ.ศ." never ends a run
                 run = f"{run} {sents[j]}"
-            if any((rank, k) in used for k in range(first, j + 1)):
-                continue
             used.update((rank, k) for k in range(first, j + 1))
             chosen.append((hit, run))
         parts, cites = [], []

@@ -11,6 +11,7 @@ import re
 
 from assistant.normalize import normalize
 from assistant.partnership import MODELS, NAMES, mentioned
+from assistant.segment import CHAT_WORDS, search_tokens
 
 REFERS_BACK = re.compile(
     r"รูปแบบนี้|แบบนี้|อันนี้|ดังกล่าว|ข้างต้น|เมื่อกี้|ล่ะ|แล้ว|ต่อไป|ถัดไป|ก่อนหน้า|this model|that model|it\b|"
@@ -39,6 +40,12 @@ def focus(history: list[dict]) -> tuple[list[str], int | None]:
     return models, step
 
 
+def own_subject(question: str) -> bool:
+    """Does a short message name a subject of its own ("ราคาทองคำวันนี้เท่าไร": ราคา, ทองคำ, วันนี้) rather than
+    continue the conversation ("มีตัวอย่างไหมครับ": one word)? Only the latter inherits the model in focus."""
+    return len({t for t in search_tokens(question) if t not in CHAT_WORDS}) > 1
+
+
 def condense(question: str, history: list[dict]) -> str:
     """The standalone question to retrieve and answer with."""
     if not history:
@@ -52,7 +59,7 @@ def condense(question: str, history: list[dict]) -> str:
         first = next((m for m in models if m != current), MODELS[0] if current != MODELS[0] else None)
         if first:
             return f"{NAMES[current]} ต่างจาก {NAMES[first]} อย่างไร"
-    if mentioned(question) or not (REFERS_BACK.search(q) or len(q) < SHORT):
+    if mentioned(question) or not (REFERS_BACK.search(q) or (len(q) < SHORT and not own_subject(question))):
         return question
     if re.search(r"ถัดไป|ต่อไป|next", q) and last_step and not STEP.search(q):
         return f"ขั้นตอนที่ {last_step + 1} ของ{NAMES[current]}"

@@ -39,18 +39,10 @@ from pythainlp.util import dict_trie
 from assistant.intents import Intent, Route
 from assistant.normalize import normalize
 from assistant.retrieval import Hit, HybridSearcher
-from assistant.segment import GLOSSARY, english_term, search_tokens, words
+from assistant.segment import CHAT_WORDS, GLOSSARY, english_term, search_tokens, words
 
 MODEL_FILE = Path(__file__).with_name("gate_model.json")
 
-# Words that say how a question is asked, not what it is about (search_tokens keeps some of them).
-CHAT_WORDS = frozenset(
-    "รบกวน สอบถาม ถาม ทราบ อยาก ขอ ช่วย บอก หน่อย ด้วย อ่ะ อะ ป่ะ ปะ ไหม มั้ย ครับ ครับผม ค่ะ คะ นะ นะคะ นะครับ จ้า จ้ะ "
-    "น้า เนอะ รึเปล่า หรือเปล่า เปล่า กี่ ใด ไหน อะไร อย่างไร ยังไง เท่าไร เท่าไหร่ บ้าง คือ หมายถึง แบบ อัน ตัว "
-    "please could would should shall will can may might need want we our us i my me you your they their "
-    "there here do does did done know tell explain give show use using used about some any one ones just really "
-    "hey hi thanks thank kind".split()
-)
 # Routes whose subject is the guide's own structure: a part of a named model, or the book itself.
 ABOUT_THE_GUIDE = frozenset({Route.CREDITS, Route.SOURCE, Route.PREFACE, Route.TOC, Route.FIGURE})
 ABOUT_A_MODEL = frozenset({Route.STEP, Route.STEPS, Route.COMPARE, Route.SUITABILITY, Route.DEFINITION})

@@ -87,7 +87,11 @@ SITUATION_TOLD = re.compile(
     r"(อยาก|ต้องการ|จะ|วางแผน)(ให้|จ้าง|ร่วมมือ|ทำ)|ให้(มูลนิธิ|เอกชน|บริษัท|สมาคม|ชุมชน|อปท|ภาคประชาสังคม|มหาวิทยาลัย|ngo|องค์กร)|"
     r"\b(we|our|us|my (department|agency|office|ministry))\b|\b(want|plan|need|going) to\b|\bngos?\b"
 )
-STEP_NO = re.compile(r"ขั้น(ตอน)?ที่\s*(\d+)|step\s*(\d+)|(\d+)(st|nd|rd|th) step")
+STEP_NO = re.compile(r"ขั้น(ตอน)?(?:ที่)?\s*(\d+)|step\s*(\d+)|(\d+)(st|nd|rd|th) step")
+# "ข้อ 1 กับข้อ 2", "ขั้น 6 ถึงขั้น 9", "items 2-4", "ข้อที่สาม": which items of a list are asked about
+ITEM_NO = re.compile(r"(?:ข้อ|ขั้น(?:ตอน)?|ประการ|ด้าน|องค์ประกอบ|ปัจจัย|ลักษณะ)\s*(?:ที่)?\s*(\d+|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)(?!\s*(?:ขั้นตอน|ข้อ|ประการ|ด้าน|ปัจจัย|องค์ประกอบ|รูปแบบ))|"
+                     r"\b(?:item|step|component|factor|characteristic|point|no\.?)s?\s*(\d+)")
+ITEM_RANGE = re.compile(r"(\d+)\s*(?:ถึง|-|–|to)\s*(?:ข้อ|ขั้น(?:ตอน)?|step)?\s*(?:ที่)?\s*(\d+)")
 ORDINALS = {"หนึ่ง": 1, "สอง": 2, "สาม": 3, "สี่": 4, "ห้า": 5, "หก": 6, "เจ็ด": 7, "แปด": 8, "เก้า": 9,
             "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
             "eighth": 8, "ninth": 9, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -101,9 +105,13 @@ LAST_STEP = re.compile(r"ขั้นตอนสุดท้าย|ขั้น
 LAST = -1  # "the last step", resolved against the model's own step count
 CHECKLIST = re.compile(r"เช็กลิสต์|เช็คลิสต์|เชคลิส|checklist|check list|to-?do|ต้องเตรียมอะไร")
 
+LIST_CUE = re.compile(
+    r"อะไรบ้าง|ประกอบด้วย|กี่ประการ|กี่ด้าน|กี่องค์ประกอบ|กี่ปัจจัย|กี่ข้อ|กี่แบบ|กี่รูปแบบ|กี่ลักษณะ|มีกี่|เป็นข้อ ?ๆ|"
+    r"what (are|r|’re|'re) the|list (the|all|them)|how many (components|factors|characteristics|models|elements|types)|"
+    r"name the|what (\w+ )?(models|components|factors|characteristics|elements|types|forms)\b")
 SHAPES = (
     (Route.STEPS, re.compile(
-        r"กี่ขั้นตอน|กี่ขั้น|ขั้นตอน.{0,25}(อะไรบ้าง|อย่างไร|ยังไง|มีอะไร)|มีขั้นตอน|ขั้นตอนการดำเนิน|กระบวนการ.{0,20}(อะไรบ้าง|อย่างไร|ยังไง)|"
+        r"กี่ขั้นตอน|กี่ขั้น|\d+\s*ขั้นตอน|ขั้นตอน.{0,25}(อะไรบ้าง|อย่างไร|ยังไง|มีอะไร)|มีขั้นตอน|ขั้นตอนการดำเนิน|กระบวนการ.{0,20}(อะไรบ้าง|อย่างไร|ยังไง)|"
         r"how many steps|what are the steps|which steps|the steps|steps? (of|for|in)|procedure|cycle|workflow|stages")),
     (Route.COMPARE, re.compile(
         r"ต่างกัน|ต่างจาก|แตกต่าง|เปรียบเทียบ|เทียบ|เหมือนหรือต่าง|เหมือนกันไหม|กับ.{1,40}ต่าง|differ|difference|compare|"
@@ -112,15 +120,12 @@ SHAPES = (
         r"เหมาะ|ควรใช้|ใช้กับ(งาน|ภารกิจ)|ใช้(ได้)?ตอนไหน|ใช้เมื่อไร|ใช้เมื่อไหร่|งาน(แบบ|ประเภท)ไหน|ภารกิจ(แบบ|ประเภท)?(ไหน|ใด|อะไร)|"
         r"\bsuit|appropriate|when (should|to|do) (we|i)? ?use|what (kind|type)s? of (task|mission|work|service)|good for|used for")),
     (Route.EXAMPLE, re.compile(r"ตัวอย่าง|ยกตัวอย่าง|เช่นอะไร|\bexamples?\b|for instance|such as what")),
-    (Route.LIST, re.compile(
-        r"อะไรบ้าง|ประกอบด้วย|กี่ประการ|กี่ด้าน|กี่องค์ประกอบ|กี่ปัจจัย|กี่ข้อ|กี่แบบ|กี่รูปแบบ|กี่ลักษณะ|มีกี่|"
-        r"what (are|r|’re|'re) the|list (the|all|them)|how many (components|factors|characteristics|models|elements|types)|"
-        r"name the|what (\w+ )?(models|components|factors|characteristics|elements|types|forms)\b")),
+    (Route.LIST, LIST_CUE),
     (Route.WHY, re.compile(r"ทำไม|เพราะเหตุใด|เหตุใด|เพราะอะไร|เหตุผล|\bwhy\b|what for|reason")),
     (Route.WHO_WHEN, re.compile(r"ใคร|ปีใด|ปีไหน|ปี พ\.ศ\.|พ\.ศ\.|เมื่อไร|เมื่อไหร่|ตั้งแต่ปี|\bwho\b|\bwhen\b|which year|what year")),
     (Route.DEFINITION, re.compile(
         r"คืออะไร|คือ|หมายถึง|หมายความว่า|ความหมาย|นิยาม|แปลว่า|what is|what are|what's|what does .* mean|define|"
-        r"definition|meaning|explain|describe|tell me about")),
+        r"definition|meaning|explain|describe|description|summar|overview|in brief|tell me about|สรุป|เรียกว่า")),
 )
 ALL_MODELS = re.compile(r"(สาม|3|ทั้ง ?3|ทั้งสาม|ทุก|แต่ละ)\s*(รูปแบบ|แบบ|โมเดล)|three (models|forms|types)|all (three|3|the) models|"
                         r"each model|the models|(ทั้ง|ทุก)รูปแบบ")
@@ -132,10 +137,24 @@ class Intent:
     models: tuple[str, ...]
     step: int | None = None
     wants: frozenset[str] = field(default_factory=frozenset)  # extras of a compound question: first_step, steps, checklist
+    items: tuple[int, ...] = ()  # numbered items of a list asked about ("องค์ประกอบข้อ 1 กับข้อ 2")
 
     @property
     def route(self) -> Route:
         return Route(self.shape)
+
+
+def asked_items(q: str) -> tuple[int, ...]:
+    """Item numbers a normalised question asks about, in order ("ขั้น 6 ถึงขั้น 9" → 6, 7, 8, 9)."""
+    numbers: list[int] = []
+    for m in ITEM_NO.finditer(q):
+        word = m.group(1) or m.group(2)
+        numbers.append(int(word) if word.isdigit() else ORDINALS[word])
+    for m in ITEM_RANGE.finditer(q):
+        low, high = int(m.group(1)), int(m.group(2))
+        if low < high <= low + 9:
+            numbers.extend(range(low, high + 1))
+    return tuple(sorted(set(n for n in numbers if 0 < n < 10)))
 
 
 def asked_step(q: str) -> int | None:
@@ -180,13 +199,18 @@ def classify(question: str) -> Intent:
     if RECOMMEND.search(q) and ((not models and (told or len(q) > 60)) or (told and len(q) > 50)):
         return Intent(Route.SITUATION, models, asked_step(q), wants(q))
     step = asked_step(q)
+    items = asked_items(q)
+    if len(items) > 1 and models:  # "PBC ขั้น 6 ถึงขั้น 9"
+        return Intent(Route.STEPS, models, None, wants(q), items)
     if step is not None and models:
         return Intent(Route.STEP, models, step, wants(q))
     for route, rx in SHAPES:
         if rx.search(q):
             if route is Route.COMPARE and len(models) < 2 and ALL_MODELS.search(q):
                 models = MODELS
+            elif route is Route.COMPARE and not models and LIST_CUE.search(q):
+                route = Route.LIST  # "ลักษณะที่ต่างจากแบบอื่นมีกี่ข้อ": a list, not a comparison
             if route is Route.SUITABILITY and not models:
                 return Intent(Route.SITUATION, models, step, wants(q))
-            return Intent(route, models, step)
-    return Intent(Route.GENERAL, models, step)
+            return Intent(route, models, step, items=items)
+    return Intent(Route.GENERAL, models, step, items=items)

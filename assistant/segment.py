@@ -90,6 +90,15 @@ GLOSSARY = {
     "leaders": "ผู้นำ", "experience": "ประสบการณ์", "new": "ใหม่", "first": "แรก", "last": "สุดท้าย",
 }
 
+# Words that say how a question is asked, not what it is about (search_tokens keeps some of them).
+CHAT_WORDS = frozenset(
+    "รบกวน สอบถาม ถาม ทราบ อยาก ขอ ช่วย บอก หน่อย ด้วย อ่ะ อะ ป่ะ ปะ ไหม มั้ย ครับ ครับผม ค่ะ คะ นะ นะคะ นะครับ จ้า จ้ะ "
+    "น้า เนอะ รึเปล่า หรือเปล่า เปล่า กี่ ใด ไหน อะไร อย่างไร ยังไง เท่าไร เท่าไหร่ บ้าง คือ หมายถึง แบบ อัน ตัว "
+    "please could would should shall will can may might need want we our us i my me you your they their "
+    "there here do does did done know tell explain give show use using used about some any one ones just really "
+    "hey hi thanks thank kind".split()
+)
+
 _DOMAIN = frozenset(DOMAIN_TERMS)
 _GLOSSARY_KEYS = tuple(GLOSSARY)
 _NOMINAL = re.compile(r"^(การ|ความ|ผู้)")

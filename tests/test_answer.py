@@ -6,7 +6,7 @@ import pytest
 
 from assistant import messages
 from assistant.citations import Citation, CorpusText, validate
-from assistant.corpus import load_corpus, squash
+from assistant.corpus import load_corpus
 from assistant.partnership import NAMES
 from assistant.pipeline import Assistant
 
