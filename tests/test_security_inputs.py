@@ -5,6 +5,7 @@ deadline for an LLM answer), 13 (an unreachable Chroma server gets the right adv
 
 import io
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -23,7 +24,9 @@ from assistant.llm import LLMBackend, LLMUnavailable, degenerate
 from tests.helpers import free_port
 from tests.test_cli import run
 
-PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+# Random exploration on a developer's machine; a fixed sequence in CI (CI=true), so a landing never depends on luck.
+PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck),
+                    derandomize=bool(os.environ.get("CI")))
 TEXT = st.text(max_size=300) | st.text(st.characters(codec="utf-8"), max_size=300) | st.sampled_from(
     ["\ud800", "abc\udc80", "Grant\x00", "\u0e01" * 2001, " ", "ขั้นตอนที่ 3 ล่ะ", "Commissioning มีกี่ขั้นตอน"])
 HISTORY = st.lists(st.fixed_dictionaries({"role": st.sampled_from(["user", "assistant"]), "content": TEXT}),
@@ -96,7 +99,8 @@ def test_any_situation_gets_a_checklist_or_a_thai_error(assistant, corpus, situa
 def test_row5_the_batch_reader_gives_one_result_per_non_blank_line_and_never_raises(lines):
     data = b"\n".join(line.replace(b"\n", b" ") for line in lines)
     rows = list(batch_rows(io.BytesIO(data), 1000))
-    assert len(rows) == sum(1 for line in data.split(b"\n") if line.strip() or not _decodes(line))
+    # blank as the reader sees it: after decoding, so "\x1c" (a Unicode separator) is blank too
+    assert len(rows) == sum(1 for line in data.split(b"\n") if not _decodes(line) or line.decode("utf-8").strip())
     for _, row, problem in rows:
         assert (row is None) != (problem is None)
         assert row is None or isinstance(row, dict)
