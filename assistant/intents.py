@@ -106,7 +106,7 @@ LAST = -1  # "the last step", resolved against the model's own step count
 CHECKLIST = re.compile(r"เช็กลิสต์|เช็คลิสต์|เชคลิส|checklist|check list|to-?do|ต้องเตรียมอะไร")
 
 LIST_CUE = re.compile(
-    r"อะไรบ้าง|ประกอบด้วย|กี่ประการ|กี่ด้าน|กี่องค์ประกอบ|กี่ปัจจัย|กี่ข้อ|กี่แบบ|กี่รูปแบบ|กี่ลักษณะ|มีกี่|เป็นข้อ ?ๆ|"
+    r"อะไรบ้าง|ไรบ้าง|ประกอบด้วย|กี่ประการ|กี่ด้าน|กี่องค์ประกอบ|กี่ปัจจัย|กี่ข้อ|กี่แบบ|กี่รูปแบบ|กี่ลักษณะ|มีกี่|เป็นข้อ ?ๆ|"
     r"what (are|r|’re|'re) the|list (the|all|them)|how many (components|factors|characteristics|models|elements|types)|"
     r"name the|what (\w+ )?(models|components|factors|characteristics|elements|types|forms)\b")
 SHAPES = (

@@ -19,7 +19,7 @@ SHORT = {"grant": "เงินอุดหนุน (Grant)", "contracting": "�
 _ALIASES = {
     "grant": r"grant|เงินอุดหนุ|อุดหนุน|ให้ทุน|แบบที่ ?(1|หนึ่ง)|รูปแบบแรก(?!.*ต่าง)|(first|1st) (model|form|type)",
     "contracting": r"contract|procurement|(?<![a-z])pbc(?![a-z])|performance[- ]based|สัญญาข้อตกลง|สันญาข้อตกลง|ทำสัญญา(?!ร่วม)|แบบที่ ?(2|สอง)|(second|2nd) (model|form|type)",
-    "commissioning": r"commission|comis+ion|คอมมิช|คอมมิส|วงจรการมอบหมาย|สัญญาร่วม|กลไกขับเคลื่อน|แบบที่ ?(3|สาม)|(third|3rd) (model|form|type)",
+    "commissioning": r"commission|com+is+ion|คอมมิช|คอมมิส|วงจรการมอบหมาย|สัญญาร่วม|กลไกขับเคลื่อน|แบบที่ ?(3|สาม)|(third|3rd) (model|form|type)",
 }
 _COMPILED = {m: re.compile(p) for m, p in _ALIASES.items()}
 
