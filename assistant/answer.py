@@ -130,8 +130,7 @@ class DefaultAnswerer:
                 continue
             candidates = []
             for candidate in (section, self.sections.get(section.parent or "")):
-                items = [self.sections[c] for c in (candidate.children if candidate else [])
-                         if self.sections[c].kind in ("section", "bullet")]
+                items = self._items_of(candidate)
                 if len(items) >= 2:
                     named = self._weighted_coverage(q_tokens, _tokens(candidate.title))
                     candidates.append((named, candidate, items))
@@ -141,6 +140,11 @@ class DefaultAnswerer:
                 if named > 0 and (candidate is section or named > own):
                     return self._list_items(candidate, items)
         return None
+
+    def _items_of(self, section: Section | None) -> list[Section]:
+        """A section's list items: its sub-sections and ❖ bullets (not its steps or figures)."""
+        return [self.sections[c] for c in (section.children if section else [])
+                if self.sections[c].kind in ("section", "bullet")]
 
     def _named_list(self, question: str, hits: list[Hit]) -> tuple[Section, list[Section]] | None:
         """The list (a section whose items are its sub-sections) the question names, near its best hits."""
@@ -152,7 +156,7 @@ class DefaultAnswerer:
                 if candidate is None or candidate.id in seen:
                     continue
                 seen.add(candidate.id)
-                items = [self.sections[c] for c in candidate.children if self.sections[c].kind in ("section", "bullet")]
+                items = self._items_of(candidate)
                 named = self._weighted_coverage(q_tokens, _tokens(candidate.title))
                 if len(items) >= 2 and named > 0 and (best is None or named > best[0]):
                     best = (named, candidate, items)

@@ -51,3 +51,13 @@ def searcher(built, embedder):
     from assistant.retrieval import HybridSearcher
 
     return HybridSearcher(open_index(built), embedder, built)
+
+
+@pytest.fixture(scope="module")
+def line():
+    """A stand-in for LINE's API on 127.0.0.1 (tests/test_line.py), one per test module."""
+    from tests.test_line import FakeLine
+
+    fake = FakeLine()
+    yield fake
+    fake.server.shutdown()

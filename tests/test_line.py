@@ -139,13 +139,6 @@ def event(kind="message", text=None, source=None, age_s=0.0, event_id=None, rede
 
 
 @pytest.fixture(scope="module")
-def line():
-    fake = FakeLine()
-    yield fake
-    fake.server.shutdown()
-
-
-@pytest.fixture(scope="module")
 def hook(built, line, tmp_path_factory):
     server = Webhook(built, line, tmp_path_factory.mktemp("line-data"))
     yield server

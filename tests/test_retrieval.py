@@ -39,11 +39,10 @@ def test_langchain_retriever_is_a_runnable(searcher):
 
 
 def test_dev_set_hit_at_3(searcher):
-    from eval.run import RETRIEVED_TYPES
+    from eval.run import retrievable
 
     items = [json.loads(line) for line in (ROOT / "eval" / "gold.jsonl").open()]
-    questions = [i for i in items if i["split"] == "dev" and i["type"] not in RETRIEVED_TYPES
-                 and not i.get("history") and i["gold_sections"]]
+    questions = retrievable(items, "dev")
     assert len(questions) >= 100
     ranks = [first_hit_rank([h.chunk.section_id for h in searcher.search(i["question"], 5)], i["gold_sections"])
              for i in questions]

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant import messages
-from tests.test_line import BOT, SECRET, FakeLine, Webhook, _texts, event
+from tests.test_line import BOT, SECRET, Webhook, _texts, event
 
 QUESTION = "การทำสัญญาข้อตกลงมีกี่ขั้นตอน"
 
@@ -42,13 +42,6 @@ def answered(calls: list[dict], payload: dict) -> list[dict]:
 def rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as fh:
         return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
-
-
-@pytest.fixture(scope="module")
-def line():
-    fake = FakeLine()
-    yield fake
-    fake.server.shutdown()
 
 
 @pytest.fixture(scope="module")
