@@ -1,6 +1,14 @@
-"""Draft the checklist for the chosen model: every step of its procedure, split into the sub-points the
-step text contains, then set-up and cross-cutting preparation items from the framework. Every item cites
-the sentence of the guide it comes from, verbatim."""
+"""Draft the checklist for a situation: the recommended model with its cited reasons and why not the others,
+the readiness checks from the framework, and the model's tasks — written as work (verb first, owner,
+output) in `corpus/checklists/<model>.yaml`, tailored with what the situation states (`situation.py`), each
+citing the guide's sentence it comes from, verbatim.
+
+A model without a task file (a document added to `corpus/` without one) keeps the quote-based checklist:
+every step split into its sub-points, then set-up and preparation items from the framework, with
+`basis == "quotes"` so every channel labels it as quotes, not tasks.
+
+Nothing is invented: a slot the situation does not fill stays a visible blank ("…"); a task the situation
+may make unnecessary is kept and marked with the task file's reason, never dropped."""
 
 from __future__ import annotations
 
@@ -11,10 +19,11 @@ from assistant import ids, messages
 from assistant.answer import leading_run
 from assistant.citations import Citation
 from assistant.inputs import check_question
-from assistant.normalize import normalize
 from assistant.partnership import MODELS, NAMES
 from assistant.recommend import Reason, Recommender
 from assistant.segment import sentences
+from assistant.situation import details, facts
+from assistant.tasks import SLOTS, TaskFile, step_points
 
 # Framework sections that matter for each model (cross-cutting preparation). Commissioning, the most
 # formal and long-lived partnership, needs all of them; the others the ones about structure and trust.
@@ -29,25 +38,35 @@ PREPARATION = {
         "framework.factors.f2.b1", "framework.factors.f2.b2", "framework.factors.f2.b3", "framework.factors.f3"),
 }
 
-TARGET_GROUPS = r"เด็กเล็ก|เด็กและเยาวชน|เด็ก|เยาวชน|ผู้สูงอายุ|คนชรา|ผู้พิการ|คนพิการ|ผู้บริโภค|คนไร้บ้าน|ผู้ป่วย\S*|" \
-                r"ผู้ติดยาเสพติด|แรงงาน\S*|ผู้ประสบภัย\S*|ประชาชน|children|youth|elderly|older people|" \
-                r"people with disabilities|disabled|consumers|homeless( people)?|patients|migrant workers"
-PARTNERS = r"มูลนิธิ|สมาคม\S*|ชมรม\S*|มหาวิทยาลัย|องค์กรภาคประชาสังคม|ภาคประชาสังคม|องค์กรชุมชน|องค์กรเอกชน|" \
-           r"ภาคเอกชน|เอกชน|บริษัท\S*|เทศบาล|อบต\.?|อบจ\.?|องค์กรปกครองส่วนท้องถิ่น|นักวิชาการ|" \
-           r"foundation|nonprofit|ngo|university|private (company|sector)|civil society|local government"
-DURATION = r"\d+\s*(?:วัน|เดือน|ปี)|(?:หนึ่ง|สอง|สาม|หก|เก้า)\s*(?:เดือน|ปี)|หลายปี|ระยะยาว|ต่อเนื่อง|ถาวร|" \
-           r"\d+\s*(?:months?|years?)|(?:one|two|three|six|ten)[- ](?:months?|years?)|long-term|ongoing|permanent"
 
 
 @dataclass
 class Item:
+    """One line of work: a task from the model's task file (owner, output, verbatim basis), or for a model
+    without a task file a sentence of the guide itself (`basis == "quotes"`)."""
     step: int | None
     text: str
     citation: Citation
     group: str  # heading it is shown under
+    owner: str = ""
+    output: str = ""
+    optional: str | None = None  # why the situation may make it unnecessary
+    task_id: str | None = None
 
     def as_dict(self) -> dict:
-        return {"step": self.step, "text": self.text, "citation": self.citation.as_dict()}
+        return {"step": self.step, "text": self.text, "citation": self.citation.as_dict(), "owner": self.owner,
+                "output": self.output, "optional": self.optional, "id": self.task_id}
+
+
+@dataclass
+class Readiness:
+    """A yes/no check from the framework to answer before starting."""
+    group: str
+    question: str
+    citation: Citation
+
+    def as_dict(self) -> dict:
+        return {"group": self.group, "question": self.question, "citation": self.citation.as_dict()}
 
 
 @dataclass
@@ -62,72 +81,38 @@ class Checklist:
     clarifying_question: str | None = None
     overridden: bool = False
     error: str | None = None
+    readiness: list[Readiness] = field(default_factory=list)
+    why_not: list[Reason] = field(default_factory=list)
+    basis: str = "tasks"  # "tasks": from corpus/checklists/<model>.yaml; "quotes": the guide's sentences
+    cycle: str = ""
+    step_labels: dict[int, str] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
-        target = messages.CHECKLIST_FOR.format(target=self.details["target"]) if self.details.get("target") else ""
+        if self.details.get("service"):
+            target = messages.CHECKLIST_FOR_SERVICE.format(service=self.details["service"])
+        elif self.details.get("target"):
+            target = messages.CHECKLIST_FOR.format(target=self.details["target"])
+        else:
+            target = ""
         return messages.CHECKLIST_TITLE.format(model=NAMES[self.model], target=target)
 
     def as_dict(self) -> dict:
+        """The `checklist --json` shape: model, confidence, runner_up, reasons, items as before; the rest added."""
         if self.error:
             return {"error": self.error}
         return {"model": self.model, "confidence": self.confidence, "runner_up": self.runner_up,
-                "reasons": [r.as_dict() for r in self.reasons], "items": [i.as_dict() for i in self.items]}
+                "reasons": [r.as_dict() for r in self.reasons], "items": [i.as_dict() for i in self.items],
+                "title": self.title, "details": self.details, "clarifying_question": self.clarifying_question,
+                "basis": self.basis, "readiness": [r.as_dict() for r in self.readiness],
+                "why_not": [r.as_dict() for r in self.why_not], "cycle": self.cycle}
 
 
-def details(situation: str) -> dict[str, str]:
-    """Target group, partner type and duration as the situation states them (for the title and notes)."""
-    text = normalize(situation)
-    found = {}
-    for key, rx in (("target", TARGET_GROUPS), ("partner", PARTNERS), ("duration", DURATION)):
-        m = re.search(rx, text)
-        if m:
-            found[key] = m.group(0)
-    return found
+class _Blanks(dict):
+    """Slot values for a task's wording; a slot the situation does not fill shows a visible blank."""
 
-
-ENUMERATION = re.compile(r"เช่น\s+(.+?)\s+เป็นต้น")
-
-
-def step_points(text: str) -> list[str]:
-    """The sub-points of a step, verbatim: its crfcut sentences (a stub of a few words stays with the one
-    before it), and each element of a "เช่น … เป็นต้น" enumeration as a point of its own."""
-    points: list[str] = []
-
-    def add_sentences(chunk: str) -> None:
-        for sent in sentences(chunk):
-            if points and len(sent) < 25:
-                points[-1] = f"{points[-1]} {sent}"
-            else:
-                points.append(sent)
-
-    pos = 0
-    for m in ENUMERATION.finditer(text):
-        elements = _enumeration(m.group(1))
-        if len(elements) < 3:
-            continue
-        add_sentences(text[pos : m.start()] + "เช่น")
-        points.extend(elements)
-        pos = m.end()
-    add_sentences(text[pos:])
-    return points
-
-
-def _enumeration(listed: str) -> list[str]:
-    """Elements of "เกณฑ์ด้าน A เกณฑ์ด้าน B … เป็นต้น": split where the first element's head word repeats,
-    else at spaces when every element is a phrase of its own."""
-    words = [w for w in listed.split(" ") if w]
-    head = re.match(r"^(เกณฑ์|ความ|การ|ภารกิจ)", words[0]) if words else None
-    if head:
-        parts: list[str] = []
-        for w in words:
-            if w.startswith(head.group(1)) or not parts:
-                parts.append(w)
-            else:
-                parts[-1] = f"{parts[-1]} {w}"
-        if len(parts) >= 3:
-            return parts
-    return words if len(words) >= 3 and all(len(w) >= 4 for w in words) else []
+    def __missing__(self, key: str) -> str:
+        return messages.BLANK
 
 
 def draft(recommender: Recommender, situation: str, model: str | None = None) -> Checklist:
@@ -141,15 +126,44 @@ def draft(recommender: Recommender, situation: str, model: str | None = None) ->
     if chosen not in MODELS:
         return Checklist(situation, error=messages.UNKNOWN_MODEL.format(model=chosen))
     overridden = chosen != rec.model
+    stated = details(situation)
     result = Checklist(situation, chosen, round(rec.shares[chosen], 3), rec.model if overridden else rec.runner_up,
-                       details=details(situation), clarifying_question=None if overridden else rec.clarifying_question,
+                       details=stated, clarifying_question=None if overridden else rec.clarifying_question,
                        overridden=overridden)
     result.reasons = recommender.reasons_for(chosen, situation) if overridden else rec.reasons
-    result.items = _items(recommender, chosen)
+    ranked = sorted(MODELS, key=lambda m: -rec.scores[m])
+    result.why_not = [recommender.contrast(m, chosen, situation) for m in ranked if m != chosen]
+    task_file = recommender.task_files.get(chosen)
+    if task_file is None:
+        result.basis = "quotes"
+        result.items = _quoted_items(recommender, chosen)
+    else:
+        result.cycle, result.step_labels = task_file.cycle, dict(task_file.steps)
+        result.items = _task_items(recommender, task_file, stated, facts(situation, stated))
+    result.readiness = [Readiness(messages.READINESS_GROUPS[c.group], c.question, recommender.cite(c.section, c.basis))
+                        for c in recommender.checks if chosen in c.models]
     return result
 
 
-def _items(recommender: Recommender, model: str) -> list[Item]:
+def _task_items(recommender: Recommender, task_file: TaskFile, stated: dict[str, str], held: set[str]) -> list[Item]:
+    """The model's tasks in order: set-up first, then each step's; slots filled from the situation, the
+    partner's kind named beside its role, and tasks the situation may make unnecessary marked so."""
+    fill = _Blanks({k: v for k, v in stated.items() if k in SLOTS})
+    items = []
+    for t in sorted(task_file.tasks, key=lambda t: 0 if t.step is None else t.step):  # stable: file order kept
+        owner = task_file.owners[t.owner]
+        if t.owner == "partner" and stated.get("partner"):
+            owner = f"{owner} ({stated['partner']})"
+        group = messages.GROUP_SETUP if t.step is None else messages.STEP_GROUP.format(
+            step=t.step, label=task_file.steps.get(t.step, ""))
+        optional = t.optional_reason if t.optional_when in held else None
+        items.append(Item(t.step, t.task.format_map(fill), recommender.cite(t.section, t.basis), group, owner,
+                          t.output.format_map(fill), optional, t.id))
+    return items
+
+
+def _quoted_items(recommender: Recommender, model: str) -> list[Item]:
+    """A model without a task file: the guide's own sentences, step by step (labelled as quotes)."""
     sections = recommender.sections
     items: list[Item] = []
     steps = sections[ids.steps_id(model)]

@@ -14,6 +14,7 @@ import argparse
 import json
 import logging
 import sys
+from pathlib import Path
 
 from assistant import errors, messages
 from assistant.inputs import SURROGATE, batch_rows, history_problem, text_field
@@ -117,7 +118,7 @@ def cmd_checklist(args) -> int:
         print(problem, file=sys.stderr)
         return 2
     from assistant.checklist import draft
-    from assistant.export import to_docx, to_markdown
+    from assistant.export import cycle_png, to_docx, to_markdown, to_xlsx
     from assistant.pipeline import get_recommender
 
     recommender = get_recommender()
@@ -131,8 +132,16 @@ def cmd_checklist(args) -> int:
         else:
             print(result.error, file=sys.stderr)
         return 2
+    diagram = cycle_png(result, recommender.sections) if args.docx or args.diagram else None
+    if args.diagram:
+        if diagram is None:
+            print(messages.CYCLE_NO_FONT, file=sys.stderr)
+        else:
+            Path(args.diagram).write_bytes(diagram)
     if args.docx:
-        to_docx(result, args.docx)
+        to_docx(result, args.docx, diagram)
+    if args.xlsx:
+        to_xlsx(result, args.xlsx)
     if args.md:
         with open(args.md, "w", encoding="utf-8") as fh:
             fh.write(to_markdown(result))
@@ -241,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", choices=list(MODELS))
     s.add_argument("--docx", metavar="OUT.docx")
     s.add_argument("--md", metavar="OUT.md")
+    s.add_argument("--xlsx", metavar="OUT.xlsx", help="one row per task: step, task, owner, output, due, status")
+    s.add_argument("--diagram", metavar="OUT.png", help="the model's cycle drawn (needs a Thai font)")
     s.add_argument("--json", action="store_true")
     s.add_argument("--batch", metavar="IN.jsonl")
     s.set_defaults(func=cmd_checklist)

@@ -6,7 +6,8 @@ alone with no body (they become figure entries); a paragraph cut by a page break
 the footnote that sat between its halves is kept apart; Markdown emphasis, ❖ marks and HTML tags
 are not content. Stored text is otherwise verbatim (whitespace may differ), because citations quote it.
 
-Any other `.md`/`.txt` in `corpus/` is parsed generically: one section per Markdown heading.
+Any other `.md`/`.txt` in `corpus/` is parsed generically: one section per Markdown heading. Which files
+are read, and how (.pdf, .docx too), is `readers.READERS`; `load_corpus` goes through it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +61,8 @@ class Document:
     title: str
     file: Path
     sections: dict[str, Section]
+    pages: int | None = None  # PDF only
+    problems: list = field(default_factory=list)  # readers.PageProblem: pages found unreadable, not indexed
 
 
 @dataclass
@@ -421,11 +425,20 @@ def section_index(docs: list[Document]) -> dict[str, Section]:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    return sorted(p for p in corpus_dir.iterdir() if p.suffix in {".md", ".txt"} and p.is_file())
+    from assistant.readers import READERS
+
+    # "~$name.docx" is the lock file Word leaves beside a document it has open.
+    return sorted(p for p in corpus_dir.iterdir()
+                  if p.suffix.lower() in READERS and p.is_file() and not p.name.startswith("~$"))
 
 
 def load_corpus(corpus_dir: Path) -> list[Document]:
+    from assistant.readers import read_document
+
     files = corpus_files(corpus_dir)
     if not files:
-        raise FileNotFoundError(f"no .md or .txt files in {corpus_dir}")
-    return [load_document(p) for p in files]
+        raise FileNotFoundError(f"no .md or .txt (or .pdf, .docx) files in {corpus_dir}")
+    stems = Counter(p.stem for p in files)
+    if clash := sorted(p.name for p in files if stems[p.stem] > 1):
+        raise ValueError(f"two files would be one document id: {', '.join(clash)}")
+    return [read_document(p) for p in files]

@@ -400,14 +400,18 @@ class LineBot:
             await self.send(event, [self.text(result.error if situation else msg.LINE_CHECKLIST_HOW)])
             return
         convo.situation = situation
-        cites, number = numbered_citations(result)
+        cites, number = numbered_citations(result, ("reasons", "items"))
         lines = [result.title]
         group = None
+        if result.basis == "quotes":
+            lines.append(msg.QUOTE_BASED)
         for item in result.items:
             if item.group != group:
                 group = item.group
                 lines.append(f"\n■ {group}")
-            lines.append(f"☐ {item.text} [{number[id(item.citation)]}]")
+            owner = f" — {item.owner}" if item.owner else ""
+            optional = f" ({msg.MAY_NOT_BE_NEEDED.format(reason=item.optional)})" if item.optional else ""
+            lines.append(f"☐ {item.text}{owner}{optional} [{number[id(item.citation)]}]")
         others = [self.postback_item(msg.LINE_OTHER_MODEL.format(model=SHORT[m]),
                                      postback_data(action="checklist", model=m)) for m in MODELS if m != result.model]
         parts = split_message("\n".join(lines), max_messages=MAX_MESSAGES - 1)

@@ -83,6 +83,9 @@ CHECKLIST_OFFER = (
     "ต้องการเช็กลิสต์ครบทุกขั้นตอนพร้อมแหล่งอ้างอิง: ใช้แท็บ “ร่างเช็กลิสต์” หรือพิมพ์ “เช็กลิสต์ ตามด้วยสถานการณ์ของท่าน”"
 )
 
+PART = "{n}) {question}\n{answer}"  # one question of a message that asks several
+PART_NOT_FOUND = "ไม่พบในคู่มือ"
+
 # --- checklists -----------------------------------------------------------------------------------
 REASON_CRITERION = "สถานการณ์ระบุว่า “{phrase}” ซึ่งตรงกับเกณฑ์ในคู่มือ: {quote}"
 REASON_SEMANTIC = "ลักษณะงานที่ระบุใกล้เคียงกับภารกิจที่เหมาะสมของรูปแบบนี้ตามคู่มือมากที่สุด"
@@ -98,6 +101,36 @@ CLARIFY_GRANT_COMMISSIONING = (
 )
 CHECKLIST_TITLE = "เช็กลิสต์การดำเนินงานตาม{model}{target}"
 CHECKLIST_FOR = " สำหรับ{target}"
+CHECKLIST_FOR_SERVICE = " สำหรับภารกิจ “{service}”"
+BLANK = "…"  # a detail the situation does not give: the user fills it in
+STEP_GROUP = "ขั้นตอนที่ {step} {label}"
+GROUP_SETUP = "ก่อนเริ่มขั้นตอน: การจัดโครงสร้างความร่วมมือ"
+READINESS = "ตรวจความพร้อมก่อนเริ่ม (ตอบ ใช่/ไม่ใช่)"
+READINESS_GROUPS = {
+    "starting_conditions": "เงื่อนไขก่อเกิดความร่วมมือ (Starting conditions)",
+    "institutional_design": "การจัดโครงสร้างความสัมพันธ์อย่างเป็นทางการ (Institutional design)",
+    "leadership": "บทบาทผู้นำการสร้างความร่วมมือ (Facilitative leadership)",
+    "process": "องค์ประกอบของกระบวนการทำงานร่วมกัน",
+}
+WHY_NOT = "ทำไมไม่ใช่รูปแบบอื่น"
+WHY_NOT_UNMET = "{model}: คู่มือระบุลักษณะของรูปแบบนี้ว่า “{quote}” แต่สถานการณ์ไม่ได้ระบุลักษณะนี้"
+WHY_NOT_OUTWEIGHED = ("{model}: แม้สถานการณ์มีลักษณะ “{phrase}” ที่เข้ากับรูปแบบนี้ แต่ลักษณะ “{other}” ตรงกับ{chosen}มากกว่า "
+                      "ตามที่คู่มือระบุว่า “{quote}”")
+MAY_NOT_BE_NEEDED = "อาจไม่จำเป็น: {reason}"
+OWNER = "ผู้รับผิดชอบ"
+OUTPUT = "ผลผลิต"
+QUOTE_BASED = ("รายการนี้ยกข้อความจากคู่มือโดยตรง (ยังไม่มีไฟล์งานที่เรียบเรียงเป็นงานสำหรับรูปแบบนี้) "
+               "โปรดเรียบเรียงเป็นงานก่อนมอบหมาย")
+DETAIL_SERVICE = "ภารกิจ"
+DETAIL_AREA = "พื้นที่"
+DETAIL_BUDGET = "งบประมาณ"
+CYCLE_NO_FONT = "ไม่พบฟอนต์ภาษาไทยในเครื่อง จึงวาดแผนภาพวงจรไม่ได้ (ติดตั้งแพ็กเกจ fonts-thai-tlwg)"
+XLSX_HEADERS = ("ขั้นตอน", "งาน", "ผู้รับผิดชอบ", "ผลผลิต", "กำหนดเสร็จ", "สถานะ", "อ้างอิง (หัวข้อและหน้า)", "หมายเหตุ")
+XLSX_STATUSES = ("ยังไม่เริ่ม", "กำลังดำเนินการ", "เสร็จแล้ว", "ไม่จำเป็น")
+XLSX_SHEET_TASKS = "งาน"
+XLSX_SHEET_READINESS = "ตรวจความพร้อม"
+XLSX_SHEET_SOURCES = "แหล่งอ้างอิง"
+XLSX_SETUP = "ก่อนเริ่ม"
 NOT_A_SITUATION = "กรุณาเล่าสถานการณ์ให้ละเอียดขึ้น เช่น งานอะไร ให้ใครทำ กับกลุ่มเป้าหมายใด นานเท่าไร"
 UNKNOWN_MODEL = "ไม่รู้จักรูปแบบ “{model}” เลือกได้: grant, contracting, commissioning"
 GROUP_STRUCTURE = "การจัดโครงสร้างความร่วมมือ"
@@ -112,7 +145,7 @@ CLARIFY = "คำถามเพื่อช่วยตัดสินใจ: {
 DETAIL_TARGET = "กลุ่มเป้าหมาย"
 DETAIL_PARTNER = "ภาคีที่จะร่วมงาน"
 DETAIL_DURATION = "ระยะเวลา"
-TABLE_HEADERS = ("เสร็จ", "รายการ", "ผู้รับผิดชอบ", "กำหนดเสร็จ", "อ้างอิง")
+TABLE_HEADERS = ("เสร็จ", "งาน", "ผู้รับผิดชอบ", "ผลผลิต", "กำหนดเสร็จ", "อ้างอิง")
 
 # --- web UI -----------------------------------------------------------------------------------------
 UI_TITLE = "ผู้ช่วยคู่มือการบริหารราชการแบบมีส่วนร่วม"
@@ -150,6 +183,8 @@ UI_DRAFT = "ร่างเช็กลิสต์"
 UI_ITEMS_LABEL = "รายการที่ต้องดำเนินการ (ติ๊กเมื่อเสร็จ)"
 UI_DOWNLOAD_DOCX = "ดาวน์โหลด Word (.docx)"
 UI_DOWNLOAD_MD = "ดาวน์โหลด Markdown"
+UI_DOWNLOAD_XLSX = "ดาวน์โหลด Excel (.xlsx) สำหรับติดตามงาน"
+UI_CYCLE_LABEL = "แผนภาพวงจรขั้นตอนของรูปแบบนี้"
 UI_TOC_LABEL = "สารบัญ (เลือกหัวข้อเพื่ออ่าน)"
 UI_SECTION_HAS_CHILDREN = "หัวข้อนี้มีหัวข้อย่อย เลือกหัวข้อย่อยจากสารบัญเพื่ออ่านเนื้อหา"
 UI_STARTED = "เปิดใช้งานผู้ช่วยแล้วที่ {url}"
@@ -219,3 +254,21 @@ PURGE_DONE = (
     "รหัสเหตุการณ์ LINE {events} รายการ, ไฟล์เช็กลิสต์ {exports} ชุด"
 )
 PURGE_PARTIAL = "ลบข้อมูลบางส่วนไม่สำเร็จ: {what} (รหัสอ้างอิง {incident})"
+
+# Documents read from PDF and Word files (assistant/readers.py)
+DOCUMENT_UNREADABLE = "เปิดไฟล์ “{name}” ไม่ได้: {reason}"
+UNREADABLE_ENCRYPTED = "ไฟล์ PDF ตั้งรหัสผ่านไว้ กรุณาใช้ไฟล์ที่ไม่มีรหัสผ่าน"
+UNREADABLE_DAMAGED = "ไฟล์เสียหายหรือไม่ใช่ชนิดไฟล์ตามนามสกุล"
+PAGE_NOT_INDEXED = (
+    "ไม่ได้นำข้อความ{where} ของเอกสาร “{document}” เข้าระบบค้นหา เพราะ{reasons} "
+    "กรุณาใช้ไฟล์ที่สร้างจากต้นฉบับด้วยฟอนต์ Unicode หรือไฟล์ Word แทน"
+)
+PROBLEM_PAGE = "ในหน้า {page} (เลขหน้าที่พิมพ์ไว้ {label})"
+PROBLEM_PAGE_PLAIN = "ในหน้า {page}"
+PROBLEM_SECTION = "ใต้หัวข้อ “{title}”"
+PROBLEM_REASONS = {
+    "pua": "ข้อความยังมีอักขระของฟอนต์ไทยรุ่นเก่าที่แปลงกลับไม่ได้ {n} ตัว",
+    "dangling": "ข้อความยังมีสระหรือวรรณยุกต์ลอยที่ไม่มีพยัญชนะรองรับ {n} ตัว",
+    "split_sara_am": "ข้อความยังมีสระอำที่แยกเป็น “ า” {n} แห่ง",
+    "no_text": "หน้านี้เป็นภาพ ไม่มีข้อความให้อ่าน (ระบบยังไม่รองรับการอ่านภาพสแกน)",
+}

@@ -11,15 +11,16 @@ from functools import lru_cache
 
 from langchain_core.runnables import RunnableLambda
 
-from assistant import messages
+from assistant import messages, multipart
 from assistant.answer import Answer, DefaultAnswerer
-from assistant.citations import Citation, CorpusText, validate
+from assistant.citations import MARKER, Citation, CorpusText, validate
 from assistant.condense import condense
 from assistant.corpus import load_corpus
 from assistant.gate import EvidenceGate, features
 from assistant.inputs import check_question, clean_history
 from assistant.intents import Route, classify
 from assistant.llm import LLMUnavailable, fallback_note
+from assistant.partnership import NAMES, mentioned
 from assistant.settings import Settings, get_settings
 
 MAX_PASSAGES = 5  # a small CPU model spends most of its time reading the prompt
@@ -60,6 +61,10 @@ class Assistant:
             yield {"type": "answer", "answer": Answer("", False, error=problem)}
             return
         bounded = clean_history(history, self.settings.history_turns)
+        context, parts, numbered = multipart.split(question)
+        if len(parts) > 1 and self._split_worth_it(question, bounded, numbered):
+            yield {"type": "answer", "answer": self._several(context, parts, bounded)}
+            return
         state = self.chain.invoke({"question": question.strip(), "history": bounded})
         default = state["answer"]
         if self.llm is None or default.refused or not default.citations:
@@ -85,6 +90,37 @@ class Assistant:
         for the gate's training and for debugging a refusal."""
         state = {"question": question.strip(), "history": clean_history(history, self.settings.history_turns)}
         return self._gate(self._retrieve(self._condense(state)))
+
+    def _split_worth_it(self, question: str, history: list[dict], numbered: bool) -> bool:
+        """Answer the parts one by one only when the whole message is about the guide (it passes the gate: an
+        out-of-scope message cut in two must not get a half answered from a shared word) and is not a
+        situation (the situation composer answers "which model + first step" together) unless the user
+        numbered the questions themselves."""
+        state = self._gate(self._retrieve(self._condense({"question": question.strip(), "history": history})))
+        passed = bool(state["evidence"] and state["evidence"].passed)
+        return passed and (numbered or state["intent"].route is not Route.SITUATION)
+
+    def _several(self, context: str, parts: list[str], history: list[dict]) -> Answer:
+        """Each question of a multi-question message through the chain, in order, the earlier ones as history
+        (so "ขั้นแรกคืออะไร" after "…แบบ grant" is about Grant); one answer with every part numbered and the
+        citations renumbered across parts. The default answerer only: an LLM answers single questions."""
+        named = [m for m in mentioned(context)][-1:]
+        texts, cites, answered = [], [], False
+        for n, part in enumerate(parts, 1):
+            question = part if mentioned(part) or not named else f"{part} ({NAMES[named[0]]})"
+            answer = self.chain.invoke({"question": question, "history": history})["answer"]
+            history = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
+            if answer.refused or not answer.citations:
+                texts.append(messages.PART.format(n=n, question=part, answer=messages.PART_NOT_FOUND))
+                continue
+            answered = True
+            shift = len(cites)
+            body = MARKER.sub(lambda m, k=shift: f"[{int(m.group(1)) + k}]", answer.answer)
+            texts.append(messages.PART.format(n=n, question=part, answer=body))
+            cites.extend(answer.citations)
+        if not answered:
+            return Answer(messages.REFUSAL, True)
+        return Answer("\n\n".join(texts), False, cites, "default")
 
     @staticmethod
     def _fallback(default: Answer) -> Answer:

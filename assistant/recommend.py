@@ -11,6 +11,7 @@ Two kinds of evidence, combined:
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ from assistant import ids, messages
 from assistant.citations import Citation
 from assistant.corpus import Document, Section, section_index, squash
 from assistant.normalize import normalize
-from assistant.partnership import MODELS
+from assistant.partnership import MODELS, NAMES
+from assistant.tasks import Check, TaskFile, load, problems
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Criterion:
     weight: float = 1.0
 
 
+log = logging.getLogger(__name__)
 NEGATION = re.compile(r"(ไม่ใช่|ไม่ได้เป็น|ไม่ได้|ไม่|not|non-?|no)\s*$")
 
 CRITERIA = (
@@ -89,6 +92,9 @@ CRITERIA = (
               ids.suitable_id("commissioning"), "โดยอาศัยการจัดตั้งหน่วยงานถาวรเพื่อขับเคลื่อนงานในระดับพื้นที่", 0.5),
 )
 
+# The trait that sets each model apart, in the guide's words: what "why not this one" cites.
+DEFINING = {"grant": "time_bound", "contracting": "continuing", "commissioning": "permanent_body"}
+
 CLARIFY = {
     frozenset({"grant", "contracting"}): messages.CLARIFY_GRANT_CONTRACTING,
     frozenset({"contracting", "commissioning"}): messages.CLARIFY_CONTRACTING_COMMISSIONING,
@@ -138,6 +144,7 @@ class Recommender:
                 raise ValueError(f"criterion {c.model}.{c.key} no longer quotes {c.section_id}")
         profiles = [self.sections[ids.suitable_id(m)].text + "\n" + self.sections[ids.overview_id(m)].text for m in MODELS]
         self.profiles = embedder.embed_passages(profiles)
+        self.task_files, self.checks = _task_files(docs, self.sections)
 
     def cite(self, section_id: str, quote: str) -> Citation:
         return Citation.quote(self.sections[section_id], quote)
@@ -168,6 +175,22 @@ class Recommender:
         return Recommendation(ranked[0], round(shares[ranked[0]], 3), ranked[1] if close else None, reasons,
                               scores, shares, CLARIFY[frozenset({ranked[0], ranked[1]})] if close else None)
 
+    def contrast(self, model: str, chosen: str, situation: str) -> Reason:
+        """Why not `model`: its defining criterion (DEFINING) when the situation does not state it;
+        when it does, the chosen model's criterion that outweighed it."""
+        evidence = self._evidence(situation)
+        defining = next(c for c in CRITERIA if c.model == model and c.key == DEFINING[model])
+        own = [found for c, found in evidence[model] if c.key == defining.key]
+        other = sorted(evidence[chosen], key=lambda e: -e[0].weight)
+        if own and other:
+            criterion, found = other[0]
+            text = messages.WHY_NOT_OUTWEIGHED.format(model=NAMES[model], phrase=", ".join(dict.fromkeys(own[0])),
+                                                      other=", ".join(dict.fromkeys(found)), chosen=NAMES[chosen],
+                                                      quote=criterion.quote)
+            return Reason(text, self.cite(criterion.section_id, criterion.quote))
+        text = messages.WHY_NOT_UNMET.format(model=NAMES[model], quote=defining.quote)
+        return Reason(text, self.cite(defining.section_id, defining.quote))
+
     def reasons_for(self, model: str, situation: str) -> list[Reason]:
         """Reasons for a model the user chose over the recommendation."""
         return self._reasons(model, self._evidence(situation)[model])
@@ -188,3 +211,17 @@ class Recommender:
             reasons.append(Reason(messages.REASON_SEMANTIC, self.cite(suitable.id, quote)))
         return reasons
 
+
+
+def _task_files(docs: list[Document], sections: dict[str, Section]) -> tuple[dict[str, TaskFile], list[Check]]:
+    """The curated task files beside the guide. A file that disagrees with the guide (a basis no longer
+    verbatim after an edit of the text) is set aside with a warning: that model falls back to quotes."""
+    if not docs:
+        return {}, []
+    files, checks = load(docs[0].file.parent)
+    found = problems(files, checks, sections)
+    for line in found:
+        log.warning("task file problem, falling back to quotes: %s", line)
+    broken = {line.split(":", 1)[0] for line in found}
+    return ({m: f for m, f in files.items() if m not in broken},
+            [] if any(line.startswith("check ") for line in found) else checks)

@@ -21,7 +21,15 @@ from assistant.answer import Answer
 from assistant.checklist import Checklist, draft
 from assistant.corpus import Section, squash
 from assistant.datastore import export_root, new_export_folder, sweep_exports
-from assistant.export import to_docx, to_markdown
+from assistant.export import (
+    cycle_png,
+    numbered_citations,
+    readiness_markdown,
+    summary_markdown,
+    to_docx,
+    to_markdown,
+    to_xlsx,
+)
 from assistant.feedback import FeedbackStore
 from assistant.partnership import NAMES
 from assistant.settings import Settings, get_settings
@@ -95,22 +103,49 @@ def chat_text(answer: Answer) -> str:
 
 
 def checklist_summary(result: Checklist) -> str:
+    """Everything above the task boxes: recommendation, reasons, why not the others, readiness checks."""
     if result.error:
         return f"⚠️ {result.error}"
-    md = to_markdown(result)
-    return md.split(f"\n## {result.items[0].group}", 1)[0] if result.items else md
+    _, index = numbered_citations(result)
+    return summary_markdown(result, index) + "\n".join(readiness_markdown(result, index))
 
 
 def item_labels(result: Checklist) -> list[str]:
-    """Checkbox labels: a step's points say which step they belong to; other items carry a short group tag."""
+    """Checkbox labels: the step (or set-up), the task, who does it and what it produces, its citation."""
+    _, index = numbered_citations(result)
     labels = []
     for i in result.items:
-        if i.step:
-            label = msg.STEP_LABEL.format(step=i.step)
-            labels.append(i.text if i.text.startswith(label) else f"{label} · {i.text}")
-        else:
-            labels.append(f"[{i.group.split(' (')[0]}] {i.text}")
+        where = msg.STEP_LABEL.format(step=i.step) if i.step else msg.XLSX_SETUP
+        text = i.text if i.text.startswith(where) else f"{where} · {i.text}"
+        owner = f" — {msg.OWNER}: {i.owner}" if i.owner else ""
+        output = f" → {i.output}" if i.output else ""
+        optional = f" ({msg.MAY_NOT_BE_NEEDED.format(reason=i.optional)})" if i.optional else ""
+        labels.append(f"{text}{owner}{output}{optional} [{index[id(i.citation)]}]")
     return labels
+
+
+def model_diagram(sections: dict[str, Section], recommender, section_id: str | None):
+    """The cycle of the model a guide section belongs to (its part or a step), for the guide tab; else None."""
+    from assistant import ids
+    from assistant.diagram import cycle_png as draw
+    from assistant.diagram import step_labels
+
+    model = ids.model_of(section_id or "")
+    if model is None or (section_id != model and ids.part_of(section_id) != "steps"):
+        return None
+    task_file = recommender.task_files.get(model)
+    labels = step_labels(sections, model, task_file.steps if task_file else {})
+    return _image(draw(task_file.cycle if task_file else NAMES[model], labels))
+
+
+def _image(png: bytes | None):
+    if png is None:
+        return None
+    from io import BytesIO
+
+    from PIL import Image
+
+    return Image.open(BytesIO(png))
 
 
 # ----------------------------------------------------------------------------- the app
@@ -183,24 +218,38 @@ def build_app(assistant, settings: Settings):
         return gr.Tabs(selected="guide"), gr.update(value=section_id), section_markdown(sections.get(section_id))
 
     def make_checklist(situation: str, model: str):
+        empty = gr.update(choices=[], value=[])
         try:
             result = draft(assistant.recommender, situation if isinstance(situation, str) else "",
                            None if model in (None, "auto") else model)
         except Exception as exc:
-            return f"⚠️ {errors.handle('web checklist', exc)}", gr.update(choices=[], value=[]), None, None
+            return f"⚠️ {errors.handle('web checklist', exc)}", None, empty, None, None, None
         if result.error:
-            return checklist_summary(result), gr.update(choices=[], value=[]), None, None
+            return checklist_summary(result), None, empty, None, None, None
         summary = checklist_summary(result)
+        try:
+            diagram = cycle_png(result, sections)
+        except Exception as exc:  # the checklist is still shown without its picture
+            diagram = None
+            errors.report("web checklist diagram", exc)
+        if diagram is None:
+            summary += f"\n\n{msg.CYCLE_NO_FONT}"
+        items = gr.update(choices=item_labels(result), value=[])
         try:
             sweep_exports(export_root(), settings.export_ttl_s)
             folder = new_export_folder()
-            docx = to_docx(result, folder / "checklist.docx")
+            docx = to_docx(result, folder / "checklist.docx", diagram)
+            xlsx = to_xlsx(result, folder / "checklist.xlsx")
             md = folder / "checklist.md"
             md.write_text(to_markdown(result), encoding="utf-8")
         except Exception as exc:  # the checklist is still shown; only the downloads are missing
             note = msg.EXPORT_NOT_SAVED.format(incident=errors.report("web checklist export", exc))
-            return f"{summary}\n\n⚠️ {note}", gr.update(choices=item_labels(result), value=[]), None, None
-        return summary, gr.update(choices=item_labels(result), value=[]), str(docx), str(md)
+            return f"{summary}\n\n⚠️ {note}", _image(diagram), items, None, None, None
+        return summary, _image(diagram), items, str(docx), str(xlsx), str(md)
+
+    def show_section(section_id: str | None):
+        image = model_diagram(sections, assistant.recommender, section_id)
+        return section_markdown(sections.get(section_id)), gr.update(value=image, visible=image is not None)
 
     ttl = max(1, int(settings.export_ttl_s))
     with gr.Blocks(title=msg.UI_TITLE, analytics_enabled=False, delete_cache=(min(ttl, 600), ttl)) as app:
@@ -234,14 +283,19 @@ def build_app(assistant, settings: Settings):
                     model = gr.Dropdown(label=msg.UI_MODEL_LABEL, choices=MODEL_CHOICES, value="auto", scale=3)
                     run = gr.Button(msg.UI_DRAFT, variant="primary", scale=1, elem_id="draft")
                 summary = gr.Markdown(elem_id="recommendation")
+                cycle = gr.Image(label=msg.UI_CYCLE_LABEL, type="pil", format="png", interactive=False, height=520,
+                                 elem_id="cycle")
                 items = gr.CheckboxGroup(label=msg.UI_ITEMS_LABEL, choices=[], elem_id="items")
                 with gr.Row():
                     docx_file = gr.File(label=msg.UI_DOWNLOAD_DOCX, elem_id="docx")
+                    xlsx_file = gr.File(label=msg.UI_DOWNLOAD_XLSX, elem_id="xlsx")
                     md_file = gr.File(label=msg.UI_DOWNLOAD_MD, elem_id="md")
             with gr.Tab(msg.UI_TAB_GUIDE, id="guide"):
                 toc = gr.Dropdown(label=msg.UI_TOC_LABEL, choices=toc_choices(sections), value="framework",
                                   elem_id="toc")
                 view = gr.Markdown(section_markdown(sections.get("framework")), elem_id="section-view")
+                guide_cycle = gr.Image(label=msg.UI_CYCLE_LABEL, type="pil", format="png", interactive=False,
+                                       height=520, visible=False, elem_id="guide-cycle")
 
         outputs = [chatbot, box, sources, backend, state, cited]
         box.submit(respond, [box, chatbot, state], outputs, api_name="ask")
@@ -253,8 +307,9 @@ def build_app(assistant, settings: Settings):
         down.click(lambda c, s: give_feedback(-1, c, s), [comment, state], [feedback_status, comment],
                    api_name="feedback_down")
         open_guide.click(open_in_guide, cited, [tabs, toc, view], api_name="open_in_guide")
-        toc.change(lambda sid: section_markdown(sections.get(sid)), toc, view, api_name="section")
-        run.click(make_checklist, [situation, model], [summary, items, docx_file, md_file], api_name="checklist")
+        toc.change(show_section, toc, [view, guide_cycle], api_name="section")
+        run.click(make_checklist, [situation, model], [summary, cycle, items, docx_file, xlsx_file, md_file],
+                  api_name="checklist")
     return app
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from assistant import ids
 from assistant.corpus import squash
-from assistant.partnership import MODELS
 from assistant.settings import ROOT
+from assistant.tasks import starts_with_verb
 from eval.metrics import first_hit_rank, hit_at, must_include_ok, percentile, reciprocal_rank, token_f1
 
 GOLD = ROOT / "eval" / "gold.jsonl"
@@ -35,8 +35,11 @@ THRESHOLDS = {
     ("answers", "default · test", "citation validity"): 1.0,
     ("answers", "default · test", "out-of-scope refused"): 0.80,  # 0.821
     ("answers", "default · test", "situation model = checklist"): 0.95,  # 0.963
-    ("checklists", "default · test", "model accuracy"): 0.90,  # 0.926
-    ("checklists", "default · test", "step completeness"): 1.0,
+    ("checklists", "default · test", "model accuracy"): 0.90,  # 0.936 (47 situations, 20 new in issue 11)
+    ("checklists", "default · test", "step coverage"): 1.0,
+    ("checklists", "default · test", "sub-point coverage"): 1.0,
+    ("checklists", "default · test", "verb-first rate"): 1.0,
+    ("checklists", "default · test", "tailoring rate"): 0.70,  # 0.753 (quotes before the task files: 0.000)
     ("checklists", "default · test", "citation validity"): 1.0,
     # 9–10 test items per class: one item is 0.10–0.11
     ("refusals", "general", "test"): 1.0,
@@ -163,7 +166,9 @@ def answer_rows(items: list[dict]) -> tuple[dict, dict, list[str]]:
 
 def checklist_rows(items: list[dict]) -> tuple[dict, dict]:
     """Every situation through `checklist.draft`, the function the CLI's --batch calls: the checklist
-    tool's scenarios and the situation questions asked in chat."""
+    tool's scenarios and the situation questions asked in chat. Besides the model: are all steps and all
+    sub-points of every step covered, does every task start with a verb, does the situation's own service
+    or target group (annotated in the gold item) appear in the tasks, is every citation verbatim."""
     from collections import Counter
 
     from assistant.checklist import draft
@@ -171,30 +176,77 @@ def checklist_rows(items: list[dict]) -> tuple[dict, dict]:
 
     assistant = get_assistant()
     recommender = assistant.recommender
-    steps = {m: len(recommender.sections[ids.steps_id(m)].children) for m in MODELS}
     rows, matrix = {}, {}
-    for name in SPLITS:
+    curated = recommender.task_files
+    # "quotes" is the checklist before the task files (the guide's sentences as items), on the same situations
+    for label, name in [(label, name) for label in ("default", "quotes") for name in SPLITS]:
         scenarios = [i for i in split(items, name) if i["type"] in ("scenario", "situation")]
         if not scenarios:
             continue
+        recommender.task_files = curated if label == "default" else {}
         confusion: Counter = Counter()
-        complete, cites, valid, latencies = 0, 0, 0, []
+        acceptable, steps_ok, points_ok, verbs, tasks, tailored, slots, cites, valid = 0, 0, 0, 0, 0, 0, 0, 0, 0
+        latencies = []
         for item in scenarios:
             started = time.perf_counter()
             result = draft(recommender, item.get("scenario") or item["question"])
             latencies.append((time.perf_counter() - started) * 1000)
             confusion[(item["expected_model"], result.model)] += 1
-            complete += {i.step for i in result.items if i.step} == set(range(1, steps[result.model] + 1))
-            cites += len(result.items) + len(result.reasons)
-            valid += sum(assistant.corpus.contains(c) for c in
-                         [i.citation for i in result.items] + [r.citation for r in result.reasons])
+            acceptable += result.model in (item.get("acceptable_models") or [item["expected_model"]])
+            step_ok, point_ok = coverage(result, recommender.sections)
+            steps_ok += step_ok
+            points_ok += point_ok
+            verbs += sum(starts_with_verb(i.text) for i in result.items)
+            tasks += len(result.items)
+            texts = [i.text for i in result.items] + [result.title]
+            generic = [t.task for t in curated[result.model].tasks] if label == "default" else texts
+            for key in ("service", "target"):
+                specific = own_words(item.get(key) or "", generic)
+                if specific:  # a phrase made only of words the tasks always say cannot show tailoring
+                    slots += 1
+                    tailored += shows(specific, texts)
+            every = [i.citation for i in result.items] + [r.citation for r in result.reasons + result.why_not]
+            every += [r.citation for r in result.readiness]
+            cites += len(every)
+            valid += sum(assistant.corpus.contains(c) for c in every)
+        recommender.task_files = curated
         n = len(scenarios)
-        rows[f"default · {name}"] = {"n": n, "model accuracy": sum(v for (a, b), v in confusion.items() if a == b) / n,
-                                     "step completeness": complete / n,
+        rows[f"{label} · {name}"] = {"n": n, "model accuracy": sum(v for (a, b), v in confusion.items() if a == b) / n,
+                                     "model acceptable": acceptable / n,
+                                     "step coverage": steps_ok / n, "sub-point coverage": points_ok / n,
+                                     "verb-first rate": verbs / tasks if tasks else 0.0,
+                                     "tailoring rate": tailored / slots if slots else 0.0,
                                      "citation validity": valid / cites if cites else 0.0,
                                      "p50 ms": percentile(latencies, 50)}
-        matrix[name] = {f"{a} → {b}": v for (a, b), v in sorted(confusion.items())}
+        if label == "default":
+            matrix[name] = {f"{a} → {b}": v for (a, b), v in sorted(confusion.items())}
     return rows, matrix
+
+
+def coverage(result, sections: dict) -> tuple[bool, bool]:
+    """Every step of the model has an item; every sub-point of every step is quoted by one of its items."""
+    from assistant.tasks import covers, step_points
+
+    steps = [sections[sid] for sid in sections[ids.steps_id(result.model)].children]
+    by_step = {s.step: [i.citation.text for i in result.items if i.step == s.step] for s in steps}
+    all_steps = all(by_step[s.step] for s in steps)
+    all_points = all(any(covers(q, p) for q in by_step[s.step]) for s in steps for p in step_points(s.text))
+    return all_steps, all_points
+
+
+def own_words(phrase: str, generic: list[str]) -> set[str]:
+    """The situation's content words that the untailored checklist does not already contain."""
+    from assistant.segment import search_tokens
+
+    return set(search_tokens(phrase)) - set(search_tokens(" ".join(generic)))
+
+
+def shows(wanted: set[str], texts: list[str]) -> bool:
+    """Most (60 %) of the situation's own words appear in the tasks or the title."""
+    from assistant.segment import search_tokens
+
+    present = set(search_tokens(" ".join(texts)))
+    return len(wanted & present) / len(wanted) >= 0.6
 
 
 def baseline_rows(items: list[dict]) -> tuple[dict, dict]:

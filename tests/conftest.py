@@ -17,8 +17,11 @@ def make_settings(tmp: Path, **overrides) -> Settings:
     if corpus is None:
         corpus = tmp / "corpus"
         corpus.mkdir(parents=True, exist_ok=True)
-        for f in (ROOT / "corpus").iterdir():
-            shutil.copy(f, corpus / f.name)
+        for f in (ROOT / "corpus").iterdir():  # the guide, its metadata and the task files beside it
+            if f.is_dir():
+                shutil.copytree(f, corpus / f.name, dirs_exist_ok=True)
+            else:
+                shutil.copy(f, corpus / f.name)
     return Settings(corpus_dir=corpus, index_dir=tmp / "index", data_dir=tmp / "data",
                     models_dir=ROOT / "models", **overrides)
 

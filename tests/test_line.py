@@ -186,12 +186,13 @@ def test_checklist_request_gets_a_flex_message_and_the_items(hook, line):
     msgs = line.wait(n + 1)[n]["body"]["messages"]
     assert msgs[0]["type"] == "flex" and "Performance-based Contracting" in msgs[0]["altText"]
     body = "".join(m.get("text", "") for m in msgs[1:])
-    assert "☐ ขั้นตอนที่ 9" in body and len(msgs) <= 5
+    assert "■ ขั้นตอนที่ 9" in body and len(msgs) <= 5
+    assert "☐ ประกาศรายการภารกิจ “ดูแลสถานแรกรับเด็ก”" in body and "— หน่วยงานคู่สัญญา (มูลนิธิ)" in body
     labels = [i["action"]["displayText"] for i in msgs[-1]["quickReply"]["items"]]
     assert any("Commissioning" in label for label in labels)
     assert hook.post(event("postback", postback={"data": "action=checklist&model=commissioning"})) == 200
     again = line.wait(n + 2)[n + 1]["body"]["messages"]
-    assert "Commissioning" in again[0]["altText"] and "☐ ขั้นตอนที่ 6" in "".join(m.get("text", "") for m in again[1:])
+    assert "Commissioning" in again[0]["altText"] and "■ ขั้นตอนที่ 6" in "".join(m.get("text", "") for m in again[1:])
 
 
 def test_follow_stickers_and_bad_text(hook, line):

@@ -112,9 +112,9 @@ def test_row1_nothing_in_the_data_folder_is_served(web):
 def test_row12_checklist_downloads_live_outside_data_and_expire(web):
     client = web.client(auth=(USER, PASSWORD))
     result = client.predict(SITUATION, "auto", api_name="/checklist")
-    docx, md = result[2], result[3]
+    cycle, docx, xlsx, md = result[1], result[3], result[4], result[5]
     assert "Performance-based Contracting" in result[0]
-    for f in (docx, md):
+    for f in (cycle, docx, xlsx, md):
         assert not Path(f["path"]).resolve().is_relative_to(web.data.resolve())
     assert not (web.data / "exports").exists() or [p.name for p in (web.data / "exports").iterdir()] == ["old"]
     exports = [p for p in web.tmp.iterdir() if p.name.startswith("assistant-exports")]

@@ -73,10 +73,16 @@ def page(web_url):
 
 
 def _ask(page, question: str, expect: str) -> None:
+    """Ask, then wait for THIS answer: a new bot message holding `expect`, and the round trip finished (the
+    expected words may already be in an earlier answer, and feedback needs the final state)."""
+    before = page.locator("#chatbot .message").count()
     box = page.locator("#question textarea")
     box.fill(question)
     box.press("Enter")
-    page.locator("#chatbot").get_by_text(expect).last.wait_for()
+    page.wait_for_function("n => document.querySelectorAll('#chatbot .message').length >= n + 2", arg=before)
+    page.locator("#chatbot .message").last.get_by_text(expect).first.wait_for()
+    page.wait_for_function("() => !document.querySelector('#chatbot .pending, #chatbot .generating')")
+    page.locator("#question textarea").and_(page.locator(":enabled")).wait_for()
 
 
 def test_chat_answers_with_citations_follow_ups_and_feedback(page, web_url):
@@ -103,7 +109,23 @@ def test_chat_answers_with_citations_follow_ups_and_feedback(page, web_url):
 
     page.locator("#open-guide").click()
     page.locator("#section-view").get_by_text("การรับงบประมาณ (Recipe) เมื่อหน่วยงานภาครัฐ", exact=False).wait_for()
+    assert _image_size(page, "#guide-cycle") == (1200, 1200)  # a step of a model: its cycle is drawn beside it
     page.get_by_role("tab", name="ถามคู่มือ").click()
+
+
+def _image_size(page, selector: str) -> tuple[int, int]:
+    """The image a Gradio Image component shows: loaded in the browser, then fetched and decoded with Pillow."""
+    from io import BytesIO
+    from urllib.parse import urljoin
+
+    from PIL import Image
+
+    page.wait_for_function(f"() => {{ const i = document.querySelector('{selector} img'); "
+                           "return i && i.complete && i.naturalWidth > 0; }")
+    src = page.locator(f"{selector} img").first.get_attribute("src")
+    image = Image.open(BytesIO(page.request.get(urljoin(page.url, src)).body()))
+    image.load()
+    return image.size
 
 
 def test_bad_input_and_refusals_keep_the_session_working(page):
@@ -114,15 +136,20 @@ def test_bad_input_and_refusals_keep_the_session_working(page):
     page.wait_for_function("document.querySelectorAll('#chatbot .message').length === 0")
 
 
-def test_checklist_tab_drafts_and_downloads_a_word_file(page, tmp_path):
+def test_checklist_tab_drafts_tasks_the_cycle_and_downloads_word_and_excel(page, tmp_path):
     from docx import Document
+    from openpyxl import load_workbook
 
     page.get_by_role("tab", name="ร่างเช็กลิสต์").click()
-    page.locator("#situation textarea").fill("กรมต้องการให้มูลนิธิดูแลสถานแรกรับเด็กอย่างต่อเนื่อง เพราะไม่มีอัตรากำลังพอ")
+    page.locator("#situation textarea").fill("อยากให้องค์กรภาคเอกชนรับเรื่องร้องเรียนผู้บริโภคแทนหน่วยงานเป็นบริการประจำ")
     page.locator("#draft").click()
     page.locator("#recommendation").get_by_text("Performance-based Contracting", exact=False).first.wait_for()
-    assert "อัตรากำลัง" in page.locator("#recommendation").inner_text()
+    recommendation = page.locator("#recommendation").inner_text()
+    assert "รับเรื่องร้องเรียนผู้บริโภค" in recommendation and "ทำไมไม่ใช่รูปแบบอื่น" in recommendation
+    assert "ตรวจความพร้อมก่อนเริ่ม" in recommendation
     assert page.locator("#items input[type=checkbox]").count() > 20
+    assert "ผู้รับผิดชอบ: หน่วยงานคู่สัญญา (องค์กรภาคเอกชน)" in page.locator("#items").inner_text()
+    assert _image_size(page, "#cycle") == (1200, 1200)
     if os.environ.get("UPDATE_SCREENSHOTS"):
         page.screenshot(path=str(SCREENSHOTS / "checklist.png"), full_page=True)
     with page.expect_download() as download:
@@ -132,6 +159,12 @@ def test_checklist_tab_drafts_and_downloads_a_word_file(page, tmp_path):
     doc = Document(path)
     assert "Performance-based Contracting" in doc.paragraphs[0].text
     assert any("ขั้นตอนที่ 9" in c.text for row in doc.tables[0].rows for c in row.cells)
+    assert len(doc.inline_shapes) == 1
+    with page.expect_download() as download:
+        page.locator("#xlsx a").first.click()
+    download.value.save_as(tmp_path / "checklist.xlsx")
+    rows = list(load_workbook(tmp_path / "checklist.xlsx").worksheets[0].iter_rows(values_only=True))
+    assert any(r[1] and "รับเรื่องร้องเรียนผู้บริโภค" in r[1] for r in rows)
 
 
 def test_the_page_fetches_nothing_from_outside(page):
