@@ -230,6 +230,21 @@ class DefaultAnswerer:
         run = leading_run(step.text, 600)
         return f"{NAMES[model]}: {run} [1]", [self.cite(step, run)]
 
+    def _which_step(self, question, intent, hits):
+        """"การจัดสรรงบงวดแรกอยู่ขั้นไหน": the step (of the named models, else of any) that the best-ranked
+        passage about it belongs to, named with its number and title, and the passage's best sentences."""
+        models = intent.models or MODELS
+        steps = {sid for m in models if (s := self.sections.get(ids.steps_id(m))) for sid in s.children}
+        hit = next((h for h in hits[:5] if h.chunk.section_id in steps), None)
+        if hit is None:
+            return None
+        step = self.sections[hit.chunk.section_id]
+        lead = messages.WHICH_STEP.format(model=NAMES[step.model], step=step.step, title=_step_title(step))
+        body, cites = self._extract(question, [hit], None, run_length=300)
+        if not cites:
+            return None
+        return f"{lead}\n{body}", cites
+
     def _suitability(self, question, intent, hits):
         """Which tasks suit a named model: its "ภารกิจที่เหมาะสม", then the guide's example."""
         if not intent.models:
@@ -502,9 +517,15 @@ def _run_start(sents: tuple[str, ...], i: int) -> int:
     return first
 
 
+def _step_title(step: Section) -> str:
+    """"ขั้นตอนที่ 5 การจัดสรรงบประมาณงวดแรก…" → "การจัดสรรงบประมาณงวดแรก…" (the number is said separately)."""
+    return re.sub(r"^ขั้นตอนที่\s*\d+\s*", "", step.title)
+
+
 COMPOSERS: dict[Route, Composer] = {
     Route.STEPS: DefaultAnswerer._steps,
     Route.STEP: DefaultAnswerer._one_step,
+    Route.WHICH_STEP: DefaultAnswerer._which_step,
     Route.SUITABILITY: DefaultAnswerer._suitability,
     Route.SITUATION: DefaultAnswerer._situation,
     Route.COMPARE: DefaultAnswerer._compare,

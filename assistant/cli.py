@@ -152,6 +152,34 @@ def cmd_checklist(args) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    from assistant import documents
+
+    settings = get_settings()
+    try:
+        if args.action == "list":
+            infos, manifest = documents.listing(settings)
+            if args.json:
+                _print_json({"documents": [i.as_dict() for i in infos], "index": manifest})
+                return 0
+            for i in infos:
+                problems = messages.DOCS_PROBLEMS.format(n=i.problems) if i.problems else ""
+                print(messages.DOCS_LISTED.format(**{**i.as_dict(), "problems": problems}))
+            print(messages.DOCS_INDEX_BUILT.format(**manifest) if manifest.get("built_at") else messages.DOCS_NO_INDEX)
+            return 0
+        if args.action == "add":
+            report = documents.add(Path(args.file), settings, replace=args.replace)
+            print(messages.DOCS_ADDED.format(name=Path(args.file).name, chunks=report.chunks,
+                                             embedded=report.embedded, seconds=report.seconds))
+            return 0
+        report = documents.remove(args.name, settings)
+        print(messages.DOCS_REMOVED.format(name=args.name, chunks=report.chunks))
+        return 0
+    except documents.DocumentRefused as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+
+
 def cmd_feedback_export(args) -> int:
     from assistant.feedback import FeedbackStore, export
 
@@ -255,6 +283,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--batch", metavar="IN.jsonl")
     s.set_defaults(func=cmd_checklist)
+    s = sub.add_parser("docs", help="the documents in corpus/: list, add (or replace), remove; each re-indexed")
+    dsub_docs = s.add_subparsers(dest="action", required=True)
+    e = dsub_docs.add_parser("list", help="documents with pages, sections and chunks, and when the index was built")
+    e.add_argument("--json", action="store_true")
+    e = dsub_docs.add_parser("add", help="check a .pdf/.docx/.md/.txt file, copy it into corpus/ and re-index")
+    e.add_argument("file")
+    e.add_argument("--replace", action="store_true", help="replace a document of the same name")
+    e = dsub_docs.add_parser("remove", help="remove a document from corpus/ and re-index")
+    e.add_argument("name")
+    s.set_defaults(func=cmd_docs)
     s = sub.add_parser("feedback", help="feedback given in the web UI and LINE")
     fsub = s.add_subparsers(dest="action", required=True)
     e = fsub.add_parser("export", help="export feedback in the gold set's schema")

@@ -30,6 +30,7 @@ class Route(StrEnum):
     SITUATION = "situation"  # "we want X: which model (and what first)?" → the recommender
     STEP = "step"
     STEPS = "steps"
+    WHICH_STEP = "which_step"  # "งวดแรกอยู่ขั้นไหน": which step of the procedure holds a task
     COMPARE = "compare"
     SUITABILITY = "suitability"  # a named model: which tasks suit it
     EXAMPLE = "example"
@@ -103,6 +104,9 @@ FIRST_STEP = re.compile(r"ขั้นตอนแรก|ขั้นแรก|�
                         r"\bfirst\b.{0,20}\b(do|step)")
 LAST_STEP = re.compile(r"ขั้นตอนสุดท้าย|ขั้นสุดท้าย|ขั้นท้าย|(last|final) step")
 LAST = -1  # "the last step", resolved against the model's own step count
+WHICH_STEP = re.compile(r"ขั้น(?:ตอน)?(?:ไหน|ใด|ที่เท่า(?:ไร|ไหร่))|ขั้น(?:ตอน)?อะไร(?!บ้าง)|"
+                        r"\b(?:at|in|during) (?:which|what) (?:step|stage)|\bwhich step (?:is|does|do|covers?|has)|"
+                        r"\bwhat step (?:is|does|do)")
 CHECKLIST = re.compile(r"เช็กลิสต์|เช็คลิสต์|เชคลิส|checklist|check list|to-?do|ต้องเตรียมอะไร")
 
 LIST_CUE = re.compile(
@@ -204,6 +208,8 @@ def classify(question: str) -> Intent:
         return Intent(Route.STEPS, models, None, wants(q), items)
     if step is not None and models:
         return Intent(Route.STEP, models, step, wants(q))
+    if step is None and WHICH_STEP.search(q):
+        return Intent(Route.WHICH_STEP, models, None, wants(q))
     for route, rx in SHAPES:
         if rx.search(q):
             if route is Route.COMPARE and len(models) < 2 and ALL_MODELS.search(q):

@@ -83,6 +83,7 @@ CHECKLIST_OFFER = (
     "ต้องการเช็กลิสต์ครบทุกขั้นตอนพร้อมแหล่งอ้างอิง: ใช้แท็บ “ร่างเช็กลิสต์” หรือพิมพ์ “เช็กลิสต์ ตามด้วยสถานการณ์ของท่าน”"
 )
 
+WHICH_STEP = "อยู่ใน{model} ขั้นตอนที่ {step} {title}"
 PART = "{n}) {question}\n{answer}"  # one question of a message that asks several
 PART_NOT_FOUND = "ไม่พบในคู่มือ"
 
@@ -272,3 +273,19 @@ PROBLEM_REASONS = {
     "split_sara_am": "ข้อความยังมีสระอำที่แยกเป็น “ า” {n} แห่ง",
     "no_text": "หน้านี้เป็นภาพ ไม่มีข้อความให้อ่าน (ระบบยังไม่รองรับการอ่านภาพสแกน)",
 }
+
+# --- documents (python -m assistant docs) ---
+DOCS_NOT_A_FILE = "ไม่พบไฟล์ {path}"
+DOCS_BAD_NAME = "ชื่อไฟล์ “{name}” ใช้ไม่ได้: ใช้ตัวอักษร ตัวเลข ช่องว่าง . - ( ) และนามสกุล .pdf .docx .md หรือ .txt เท่านั้น"
+DOCS_TOO_LARGE = "ไฟล์ “{name}” ใหญ่เกิน {limit} MB"
+DOCS_WRONG_TYPE = "เนื้อหาของไฟล์ “{name}” ไม่ตรงกับนามสกุล (รับ PDF, Word .docx, Markdown และข้อความ UTF-8)"
+DOCS_EXISTS = "มีเอกสาร “{name}” อยู่แล้ว ใช้ --replace หากต้องการแทนที่"
+DOCS_NO_TEXT = "ไม่พบข้อความที่อ่านได้ในไฟล์ “{name}” (อาจเป็นภาพสแกน ซึ่งยังไม่รองรับ)"
+DOCS_UNKNOWN = "ไม่พบเอกสาร “{name}” ในคลังเอกสาร (ดูรายชื่อด้วย python -m assistant docs list)"
+DOCS_LAST_ONE = "ลบเอกสารฉบับสุดท้ายไม่ได้ ระบบต้องมีเอกสารอย่างน้อยหนึ่งฉบับ"
+DOCS_ADDED = "เพิ่ม “{name}” แล้ว: ดัชนี {chunks} ส่วน (ฝังเวกเตอร์ใหม่ {embedded} ส่วน) ใน {seconds:.1f} วินาที"
+DOCS_REMOVED = "ลบ “{name}” แล้ว: ดัชนีเหลือ {chunks} ส่วน"
+DOCS_LISTED = "{file} · {kind} · {pages} หน้า · {sections} หัวข้อ · {chunks} ส่วนในดัชนี{problems} — {title}"
+DOCS_PROBLEMS = " · หน้าที่อ่านไม่ได้ {n} หน้า"
+DOCS_INDEX_BUILT = "ดัชนีสร้างเมื่อ {built_at} ({chunks} ส่วน)"
+DOCS_NO_INDEX = "ยังไม่มีดัชนี: python -m assistant index"

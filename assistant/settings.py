@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     login_window_s: float = 900.0
     login_lockout_s: float = 300.0
     max_batch_line_bytes: int = 1_000_000
+    docs_max_bytes: int = 50_000_000  # `docs add`: a larger file is refused before it is read
 
     @property
     def embedding_path(self) -> str:

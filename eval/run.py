@@ -31,7 +31,7 @@ TARGET_MAXIMUMS = {("answers", "default · test", "false refusals"): 0.03,
 # change that makes held-out answers worse fails. Raise them as the system improves, never lower them to pass.
 THRESHOLDS = {
     ("retrieval", "hybrid · test", "hit@3"): 0.70,  # measured 0.734
-    ("answers", "default · test", "must-include"): 0.58,  # 0.600
+    ("answers", "default · test", "must-include"): 0.60,  # 0.610 (0.600 before multi-question messages)
     ("answers", "default · test", "citation validity"): 1.0,
     ("answers", "default · test", "out-of-scope refused"): 0.80,  # 0.821
     ("answers", "default · test", "situation model = checklist"): 0.95,  # 0.963
@@ -50,7 +50,7 @@ THRESHOLDS = {
     ("refusals", "near_miss", "test"): 0.40,  # 0.400
 }
 MAXIMUMS = {("answers", "default · test", "false refusals"): 0.03,  # 0.019
-            ("answers", "default · test", "English gap"): 0.12}  # 0.104
+            ("answers", "default · test", "English gap"): 0.10}  # 0.075 (0.104 before multi-question messages)
 RETRIEVED_TYPES = frozenset({"out_of_scope", "scenario", "situation"})  # answered without the retriever's ranking
 
 

@@ -203,3 +203,9 @@ def test_a_list_answer_never_starts_inside_an_enumeration():
              "ความสมเหตุสมผลด้านงบประมาณ ความเชี่ยวชาญและความเสี่ยงที่อาจเกิดขึ้น",
              "ความคุ้มค่าในเชิงประสิทธิภาพและประสิทธิผล เป็นต้น", "และหน่วยงานคู่สัญญาที่รับมอบหมายภารกิจ")
     assert _run_start(sents, 2) == 0 and _run_start(sents, 3) <= 2 and _run_start(sents, 0) == 0
+
+
+def test_which_step_names_the_step_and_quotes_it(assistant):
+    answer = assistant.ask("แบบ PBC การจัดสรรงบประมาณงวดแรกอยู่ขั้นตอนไหน")
+    assert answer.answer.startswith("อยู่ในรูปแบบการทำสัญญาข้อตกลง (Performance-based Contracting) ขั้นตอนที่ 5")
+    assert answer.citations[0].section_id == "contracting.steps.5"

@@ -29,6 +29,9 @@ CASES = [
     ("ค่าจ้างขั้นต่ำปีนี้เท่าไร", Route.GENERAL, (), None),
     ("อยากรู้ว่าแบบcommisioning ต้องเริ่มจากไรก่อนอ่ะครับ", Route.STEP, ("commissioning",), 1),
     ("ปัจจัยความสำเร็จของการร่วมมือกันมีไรบ้างคะ ขอสั้นๆ", Route.LIST, (), None),
+    ("แบบ PBC การลงพื้นที่จริงอยู่ขั้นไหนครับ", Route.WHICH_STEP, ("contracting",), None),
+    ("In the grant cycle, at which step does the applicant submit a proposal?", Route.WHICH_STEP, ("grant",), None),
+    ("PBC มีขั้นตอนอะไรบ้าง", Route.STEPS, ("contracting",), None),  # a list of steps, not "which step"
 ]
 
 
