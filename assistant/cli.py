@@ -178,6 +178,10 @@ def cmd_docs(args) -> int:
     except documents.DocumentRefused as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except ValueError as exc:  # a document already in corpus/ that cannot be read, or two with one id
+        print(getattr(exc, "thai", None) or messages.INTERNAL_ERROR.format(incident=errors.report("docs", exc)),
+              file=sys.stderr)
+        return 2
 
 
 def cmd_feedback_export(args) -> int:

@@ -66,7 +66,7 @@ def check_upload(path: Path, settings: Settings, name: str | None = None) -> str
     name = Path(name or path.name).name
     if not path.is_file():
         raise DocumentRefused(messages.DOCS_NOT_A_FILE.format(path=path))
-    if not SAFE_NAME.match(name) or name.startswith("~$"):
+    if not SAFE_NAME.fullmatch(name) or name.startswith("~$"):
         raise DocumentRefused(messages.DOCS_BAD_NAME.format(name=name))
     size = path.stat().st_size
     if size > settings.docs_max_bytes:
@@ -133,24 +133,26 @@ def _change(settings: Settings, embedder, put: tuple[Path, Path] | None = None, 
 
     backup_dir = Path(tempfile.mkdtemp(prefix="assistant-docs-"))
     touched = put[1] if put else drop
+    staged = touched.with_name(f".{touched.name}.part")
     backup = backup_dir / touched.name
     had = touched.exists()
+    done = False
     try:
         if had:
             shutil.copy2(touched, backup)
         if put:
-            staged = touched.with_name(f".{touched.name}.part")
             shutil.copyfile(put[0], staged)
             staged.replace(touched)  # atomic within the folder
         else:
             touched.unlink()
-        try:
-            return build(settings, progress=False, embedder=embedder)
-        except Exception:
+        report = build(settings, progress=False, embedder=embedder)
+        done = True
+        return report
+    finally:  # also on Ctrl-C during a long re-index: never lose the document
+        if not done:
+            staged.unlink(missing_ok=True)
             if had:
                 shutil.copy2(backup, touched)
             else:
                 touched.unlink(missing_ok=True)
-            raise
-    finally:
         shutil.rmtree(backup_dir, ignore_errors=True)

@@ -104,7 +104,7 @@ FIRST_STEP = re.compile(r"ขั้นตอนแรก|ขั้นแรก|�
                         r"\bfirst\b.{0,20}\b(do|step)")
 LAST_STEP = re.compile(r"ขั้นตอนสุดท้าย|ขั้นสุดท้าย|ขั้นท้าย|(last|final) step")
 LAST = -1  # "the last step", resolved against the model's own step count
-WHICH_STEP = re.compile(r"ขั้น(?:ตอน)?(?:ไหน|ใด|ที่เท่า(?:ไร|ไหร่))|ขั้น(?:ตอน)?อะไร(?!บ้าง)|"
+WHICH_STEP = re.compile(r"ขั้น(?:ตอน)?(?:ไหน|ใด)(?!\s*บ้าง)|ขั้น(?:ตอน)?ที่เท่า(?:ไร|ไหร่)|ขั้น(?:ตอน)?อะไร(?!\s*บ้าง)|"
                         r"\b(?:at|in|during) (?:which|what) (?:step|stage)|\bwhich step (?:is|does|do|covers?|has)|"
                         r"\bwhat step (?:is|does|do)")
 CHECKLIST = re.compile(r"เช็กลิสต์|เช็คลิสต์|เชคลิส|checklist|check list|to-?do|ต้องเตรียมอะไร")
@@ -208,7 +208,7 @@ def classify(question: str) -> Intent:
         return Intent(Route.STEPS, models, None, wants(q), items)
     if step is not None and models:
         return Intent(Route.STEP, models, step, wants(q))
-    if step is None and WHICH_STEP.search(q):
+    if step is None and WHICH_STEP.search(q) and not (LIST_CUE.search(q) or re.search(r"มีขั้นตอน|สำคัญที่สุด", q)):
         return Intent(Route.WHICH_STEP, models, None, wants(q))
     for route, rx in SHAPES:
         if rx.search(q):

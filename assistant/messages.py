@@ -125,7 +125,7 @@ QUOTE_BASED = ("รายการนี้ยกข้อความจาก�
 DETAIL_SERVICE = "ภารกิจ"
 DETAIL_AREA = "พื้นที่"
 DETAIL_BUDGET = "งบประมาณ"
-CYCLE_NO_FONT = "ไม่พบฟอนต์ภาษาไทยในเครื่อง จึงวาดแผนภาพวงจรไม่ได้ (ติดตั้งแพ็กเกจ fonts-thai-tlwg)"
+CYCLE_NO_FONT = "แผนภาพวงจรขั้นตอนยังไม่พร้อมใช้งานบนเครื่องนี้ (ผู้ดูแลระบบ: ติดตั้งฟอนต์ภาษาไทย fonts-thai-tlwg)"
 XLSX_HEADERS = ("ขั้นตอน", "งาน", "ผู้รับผิดชอบ", "ผลผลิต", "กำหนดเสร็จ", "สถานะ", "อ้างอิง (หัวข้อและหน้า)", "หมายเหตุ")
 XLSX_STATUSES = ("ยังไม่เริ่ม", "กำลังดำเนินการ", "เสร็จแล้ว", "ไม่จำเป็น")
 XLSX_SHEET_TASKS = "งาน"
@@ -276,7 +276,7 @@ PROBLEM_REASONS = {
 
 # --- documents (python -m assistant docs) ---
 DOCS_NOT_A_FILE = "ไม่พบไฟล์ {path}"
-DOCS_BAD_NAME = "ชื่อไฟล์ “{name}” ใช้ไม่ได้: ใช้ตัวอักษร ตัวเลข ช่องว่าง . - ( ) และนามสกุล .pdf .docx .md หรือ .txt เท่านั้น"
+DOCS_BAD_NAME = "ชื่อไฟล์ “{name}” ใช้ไม่ได้: ใช้ตัวอักษร ตัวเลข ช่องว่าง _ . - ( ) และนามสกุล .pdf .docx .md หรือ .txt เท่านั้น"
 DOCS_TOO_LARGE = "ไฟล์ “{name}” ใหญ่เกิน {limit} MB"
 DOCS_WRONG_TYPE = "เนื้อหาของไฟล์ “{name}” ไม่ตรงกับนามสกุล (รับ PDF, Word .docx, Markdown และข้อความ UTF-8)"
 DOCS_EXISTS = "มีเอกสาร “{name}” อยู่แล้ว ใช้ --replace หากต้องการแทนที่"

@@ -3,8 +3,9 @@
 Civil servants write in chat the way they write memos: "…อยากทราบว่า 1) … 2) … 3) …", or two questions in a
 row, "ขั้นสุดท้ายคืออะไรคะ แล้วถ้าภารกิจเดิมสำเร็จดีจะทำยังไงต่อ". Routed as one question, the answer covers
 the first and drops the rest. `split` returns the shared context (the words before the list, which name the
-model or the situation) and the questions; the pipeline answers each with the context (and the earlier
-questions) as history, so "ขั้นแรกคืออะไร" inherits "แบบ grant" through the same condensing as a follow-up.
+model or the situation) and the questions; the pipeline answers each with the earlier questions as history
+and, when the context names a model and the question names none, with that model added, so "ขั้นแรกคืออะไร"
+after "…แบบ grant" is about Grant. At most MAX_PARTS pieces, each with a question word of its own.
 
 Split only where each piece is a question of its own:
 - an enumeration "1) … 2) …", "1. … 2. …", "(1) … (2) …" numbered from 1 in order, two or more items;
@@ -21,7 +22,9 @@ import re
 QUESTION_WORD = re.compile(r"อะไร|ไหม|มั้ย|มั๊ย|อย่างไร|ยังไง|ใคร|กี่|เมื่อไร|เมื่อไหร่|ที่ไหน|ตรงไหน|หรือไม่|หรือเปล่า|ป่าว|"
                            r"แบบไหน|อันไหน|ข้อไหน|ขั้นไหน|ได้ไหม|ได้หรือ|ทำไม|เพราะอะไร|บ้าง|\?|"
                            r"\b(?:what|how|who|which|when|why|where|does|do|is|are|can|should)\b", re.IGNORECASE)
-ENUMERATED = re.compile(r"(?:(?<=\s)|^)\(?([1-9])[).]\s*(?!\d)")
+# not "ข้อ 1." or "ขั้นตอนที่ 2.": those number the guide's items, not the user's questions
+ENUMERATED = re.compile(r"(?:(?<=\s)|^)(?<!ข้อ )(?<!ที่ )(?<!ขั้น )\(?([1-9])[).]\s*(?!\d)")
+MAX_PARTS = 5  # more is not a memo but a flood: answered as one message
 JOINED = re.compile(r"(?<=[\u0e00-\u0e7f\w?])\s*\??\s*(?:แล้วก็|แล้ว|และ|ส่วน)(?=\s*\S)"  # Thai: no spaces needed
                     r"|\s*\??\s+(?:and|also|then)\s+(?=(?:how|what|who|which|when|why|where|does|do|is|are|can|"
                     r"should)\b)"  # English: whole words, and the second half must open with a question word
@@ -37,7 +40,7 @@ def split(message: str) -> tuple[str, list[str], bool]:
     if listed:
         return (*listed, True)
     parts = _joined(text)
-    return ("", parts, False) if len(parts) > 1 else ("", [text], False)
+    return ("", parts, False) if 1 < len(parts) <= MAX_PARTS else ("", [text], False)
 
 
 def _enumerated(text: str) -> tuple[str, list[str]] | None:
@@ -50,9 +53,10 @@ def _enumerated(text: str) -> tuple[str, list[str]] | None:
         return None
     bounds = [m.start() for m in chosen] + [len(text)]
     items = [text[chosen[i].end() : bounds[i + 1]].strip(" ,;") for i in range(len(chosen))]
-    if any(_letters(i) < MIN_LETTERS for i in items):
-        return None
     items[-1] = re.sub(r"\s*(?:ขอบคุณ\S*|thank(?:s| you)\S*)\s*$", "", items[-1], flags=re.IGNORECASE).strip()
+    # every item a question of its own: "โดย 1) ใช้งบ 2 ล้าน 2) ทำ 3 ปี ควรใช้แบบไหน" is one situation
+    if len(items) > MAX_PARTS or any(_letters(i) < MIN_LETTERS or not QUESTION_WORD.search(i) for i in items):
+        return None
     return text[: chosen[0].start()].strip(), items
 
 

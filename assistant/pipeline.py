@@ -114,10 +114,13 @@ class Assistant:
                 texts.append(messages.PART.format(n=n, question=part, answer=messages.PART_NOT_FOUND))
                 continue
             answered = True
-            shift = len(cites)
-            body = MARKER.sub(lambda m, k=shift: f"[{int(m.group(1)) + k}]", answer.answer)
+            number = {}  # this part's [k] → the message's number; a passage cited twice keeps one number
+            for k, c in enumerate(answer.citations, 1):
+                if c not in cites:
+                    cites.append(c)
+                number[k] = cites.index(c) + 1
+            body = MARKER.sub(lambda m, num=number: f"[{num.get(int(m.group(1)), int(m.group(1)))}]", answer.answer)
             texts.append(messages.PART.format(n=n, question=part, answer=body))
-            cites.extend(answer.citations)
         if not answered:
             return Answer(messages.REFUSAL, True)
         return Answer("\n\n".join(texts), False, cites, "default")

@@ -218,7 +218,11 @@ def _task_files(docs: list[Document], sections: dict[str, Section]) -> tuple[dic
     verbatim after an edit of the text) is set aside with a warning: that model falls back to quotes."""
     if not docs:
         return {}, []
-    files, checks = load(docs[0].file.parent)
+    try:
+        files, checks = load(docs[0].file.parent)
+    except Exception as exc:  # a task file that does not parse: every model falls back to quotes
+        log.warning("task files unreadable, falling back to quotes: %s", exc)
+        return {}, []
     found = problems(files, checks, sections)
     for line in found:
         log.warning("task file problem, falling back to quotes: %s", line)

@@ -29,13 +29,13 @@ PARTNERS = r"มูลนิธิ|สมาคม\S*|ชมรม\S*|มหา�
            r"องค์การบริหารส่วน\S+|องค์กรปกครองส่วนท้องถิ่น|อปท\.?|โรงพยาบาล\S*|นักวิชาการ|" \
            r"foundation|nonprofit|non-profit|ngo|university|private (company|firm|sector)|company|civil society( group)?|" \
            r"local government|municipality|association|cooperative|community (group|organisation|organization)"
-DURATION = r"\d+\s*(?:วัน|เดือน|ปี)|(?:หนึ่ง|สอง|สาม|หก|เก้า)\s*(?:เดือน|ปี)|หลายปี|ระยะยาว|ต่อเนื่อง|ถาวร|" \
+DURATION = r"\d+\s*(?:วัน|เดือน|ปี)(?:ครึ่ง)?|(?:หนึ่ง|สอง|สาม|หก|เก้า)\s*(?:เดือน|ปี)|หลายปี|ระยะยาว|ต่อเนื่อง|ถาวร|" \
            r"\d+\s*(?:months?|years?)|(?:one|two|three|six|ten)[- ](?:months?|years?)|long-term|ongoing|permanent"
 AREA = r"(?:พื้นที่|จังหวัด|อำเภอ|ตำบล|ภาค(?=เหนือ|ใต้|อีสาน|กลาง|ตะวันออก)|กรุงเทพ)\S*" \
        r"|ทุก(?:จังหวัด|อำเภอ|ตำบล|ภาค)|ทั่วประเทศ|\b(?!(?:the|each|every|a|this|our|that|in|of)\b)(?:[a-z]+ ){1,2}(?:province|district)\b" \
        r"|nationwide"
 BUDGET = r"(?:งบ(?:ประมาณ)?|วงเงิน)\s*(?:ประมาณ|ราว|ไม่เกิน)?\s*[\d,.]+\s*(?:ล้าน|แสน|หมื่น)?\s*บาท|" \
-         r"[\d,.]+\s*(?:ล้าน|แสน|หมื่น)?\s*บาท|[\d,.]+\s*(?:million )?baht|(?:฿|THB)\s*[\d,.]+\s*(?:million)?"
+         r"[\d,.]+\s*(?:ล้าน|แสน|หมื่น)?\s*บาท|[\d,.]+\s*(?:million )?baht|(?:฿|thb)\s*[\d,.]+\s*(?:million)?"
 
 # The service starts at a service verb (at a word boundary, so "ผู้รับมอบหมาย" is not "รับ") found
 #  a. within 50 letters after the request to a partner: "ให้ <anyone> (ช่วย) <verb>…", "จ้าง", "ให้ทุน";
@@ -187,7 +187,7 @@ def _word_starts(text: str) -> set[int]:
     return starts
 
 
-NEGATED = re.compile(r"(ไม่|ยังไม่|ขาด|ไม่ค่อย|no|not|without|lacks?)\s*$", re.IGNORECASE)
+NEGATED = re.compile(r"(?:ไม่|ยังไม่|ขาด|ไม่ค่อย|ไม่ได้(?:มี)?|ไม่มี|ไม่ใช่\S{0,12}|\bno|\bnot|without|lacks?|do not have(?: an?)?|don't have(?: an?)?)\s*$", re.IGNORECASE)
 FACT_PATTERNS = {
     "experienced_partner": r"มีประสบการณ์|เคย(?:ทำ|ดำเนินการ|ร่วมงาน|ได้รับ)|ทำมา(?:แล้ว|นาน|หลายปี)|ชำนาญ|เชี่ยวชาญ|"
                            r"experienced|track record|has run|have run",
@@ -204,7 +204,9 @@ def facts(situation: str, found: dict[str, str] | None = None) -> set[str]:
     held = set()
     for name, pattern in FACT_PATTERNS.items():
         for m in re.finditer(pattern, text, re.IGNORECASE):
-            if not NEGATED.search(text[max(0, m.start() - 8) : m.start()]):
+            before = text[max(0, m.start() - 20) : m.start()]
+            clause = re.split(r"\s", before)[-1]  # Thai writes a clause without spaces: "ไม่ได้ต่อยอดจากของเดิม"
+            if not NEGATED.search(before) and "ไม่" not in clause and "ไม่" not in m.group(0):
                 held.add(name)
                 break
     if "budget" in found:
@@ -218,5 +220,6 @@ def _months(duration: str) -> float | None:
     m = re.match(r"(\d+)\s*(วัน|เดือน|ปี|months?|years?)", duration)
     if not m:
         return None
-    n, unit = int(m.group(1)), m.group(2)
+    n = int(m.group(1)) + (0.5 if "ครึ่ง" in duration else 0)  # "1 ปีครึ่ง" is 18 months
+    unit = m.group(2)
     return n / 30 if unit == "วัน" else n if unit.startswith(("เดือน", "month")) else n * 12

@@ -46,6 +46,7 @@ def _documents_in_index(settings) -> set[str]:
     ("empty.md", b"", "ไม่ตรงกับนามสกุล"),
     ("run.sh", b"#!/bin/sh\n", "ชื่อไฟล์"),
     ("~$lock.docx", b"PK\x03\x04", "ชื่อไฟล์"),
+    ("notes.md\n", b"# x", "ชื่อไฟล์"),  # would land in corpus/ under a name no reader picks up
 ])
 def test_uploads_are_checked_by_content_not_name(tmp_path, name, content, message):
     path = tmp_path / "upload"
@@ -102,8 +103,11 @@ def test_an_encrypted_pdf_changes_nothing(small, tmp_path, embedder):
 class BrokenEmbedder:
     """The re-index fails half-way (a full disk, a killed worker): the corpus must be as it was."""
 
+    def __init__(self, error: BaseException | None = None):
+        self.error = error or OSError("no space left on device")
+
     def embed_passages(self, texts, progress=False):
-        raise OSError("no space left on device")
+        raise self.error
 
 
 def test_a_failed_reindex_rolls_the_corpus_back(small, tmp_path):
@@ -118,6 +122,10 @@ def test_a_failed_reindex_rolls_the_corpus_back(small, tmp_path):
     (tmp_path / "short-guide.md").write_text(OTHER + "\nเพิ่มเติม ย่อหน้าใหม่ที่ต้องฝังเวกเตอร์\n", encoding="utf-8")
     with pytest.raises(OSError):
         documents.add(tmp_path / "short-guide.md", small, replace=True, embedder=BrokenEmbedder())
+    assert (small.corpus_dir / "short-guide.md").read_text(encoding="utf-8") == before
+    with pytest.raises(KeyboardInterrupt):  # Ctrl-C during a long re-index: the document survives
+        documents.add(tmp_path / "short-guide.md", small, replace=True, embedder=BrokenEmbedder(KeyboardInterrupt()))
+    assert sorted(p.name for p in small.corpus_dir.iterdir()) == ["short-guide.md"]
     assert (small.corpus_dir / "short-guide.md").read_text(encoding="utf-8") == before
 
 

@@ -32,6 +32,8 @@ CASES = [
     ("แบบ PBC การลงพื้นที่จริงอยู่ขั้นไหนครับ", Route.WHICH_STEP, ("contracting",), None),
     ("In the grant cycle, at which step does the applicant submit a proposal?", Route.WHICH_STEP, ("grant",), None),
     ("PBC มีขั้นตอนอะไรบ้าง", Route.STEPS, ("contracting",), None),  # a list of steps, not "which step"
+    ("grant มีขั้นตอนใดบ้าง", Route.STEPS, ("grant",), None),
+    ("contracting มีขั้นตอนไหนบ้าง", Route.STEPS, ("contracting",), None),
 ]
 
 

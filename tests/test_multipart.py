@@ -28,6 +28,11 @@ NOT_SPLIT = [
     "How did Thailand and its agencies apply this?",  # "Thailand" holds "and"; "and its" opens no question
     "ขั้นตอนที่ 6 ถึงขั้นตอนที่ 9 ของ PBC คืออะไร",
     "1) ก 2) ข",  # pieces too short to be questions
+    "เราอยากให้มูลนิธิดูแลผู้สูงอายุ โดย 1) ใช้งบ 2 ล้านบาท 2) ทำต่อเนื่อง 3 ปี ควรใช้แบบไหน",  # one situation
+    "เปรียบเทียบ grant และ contracting ในด้าน 1) งบประมาณ 2) ระยะเวลา 3) ผู้รับผิดชอบ",  # aspects, not questions
+    "ขั้นตอนที่ 1. ทำอะไร ขั้นตอนที่ 2. ทำอะไร",  # the guide's numbering, not the user's list
+    "1) grant คืออะไร 2) ขอบคุณครับ",  # thanks is not a question
+    ("grant คืออะไร และ " * 300)[:2000],  # a flood is answered (and gated) as one message
 ]
 
 

@@ -122,6 +122,11 @@ def test_what_a_situation_states(situation, expected):
     ("จ้างเอกชนดูแลสวนสาธารณะ วงเงิน 2 ล้านบาท", "budget_given", True),
     ("ให้มหาวิทยาลัยสำรวจข้อมูล 8 เดือน", "short_term", True),
     ("ให้มหาวิทยาลัยสำรวจข้อมูล 3 ปี", "short_term", False),
+    ("ให้มหาวิทยาลัยสำรวจข้อมูล 1 ปีครึ่ง", "short_term", False),  # 18 months
+    ("มูลนิธิยังไม่เคยทำงานกับกรม", "partner_chosen", False),
+    ("มูลนิธิไม่ได้มีประสบการณ์", "experienced_partner", False),
+    ("งานนี้ไม่ได้ต่อยอดจากของเดิม", "existing_service", False),
+    ("we do not have an existing service", "existing_service", False),
 ])
 def test_facts_that_make_a_task_unnecessary(situation, fact, held):
     assert fact in FACTS and (fact in facts(situation)) is held
