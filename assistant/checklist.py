@@ -53,6 +53,11 @@ class Item:
     optional: str | None = None  # why the situation may make it unnecessary
     task_id: str | None = None
 
+    @property
+    def optional_note(self) -> str:
+        """"อาจไม่จำเป็น: <reason>" for a task the situation may make unnecessary, else ""."""
+        return messages.MAY_NOT_BE_NEEDED.format(reason=self.optional) if self.optional else ""
+
     def as_dict(self) -> dict:
         return {"step": self.step, "text": self.text, "citation": self.citation.as_dict(), "owner": self.owner,
                 "output": self.output, "optional": self.optional, "id": self.task_id}

@@ -13,6 +13,9 @@ blank (status has a drop-down), and the reference as section and printed page.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 
 from assistant import messages
@@ -48,6 +51,12 @@ def numbered_citations(result: Checklist, parts: tuple[str, ...] = PARTS) -> tup
     return order, index
 
 
+def by_group(entries: Iterable) -> Iterator[tuple[str, list]]:
+    """Consecutive items (or readiness checks) under their heading, in order: every channel's layout."""
+    for group, members in groupby(entries, key=attrgetter("group")):
+        yield group, list(members)
+
+
 def summary_lines(result: Checklist) -> list[str]:
     lines = [messages.RECOMMENDED.format(model=NAMES[result.model], confidence=round(result.confidence * 100))]
     if result.overridden:
@@ -71,7 +80,7 @@ def item_line(item: Item, n: int) -> str:
         parts.append(f"({messages.OWNER}: {item.owner}" + (f" · {messages.OUTPUT}: {item.output})" if item.output
                                                            else ")"))
     if item.optional:
-        parts.append(f"— {messages.MAY_NOT_BE_NEEDED.format(reason=item.optional)}")
+        parts.append(f"— {item.optional_note}")
     return " ".join(parts) + f" [{n}]"
 
 
@@ -92,12 +101,9 @@ def readiness_markdown(result: Checklist, index: dict[int, int]) -> list[str]:
     out: list[str] = []
     if result.readiness:
         out += ["", f"## {messages.READINESS}"]
-        group = None
-        for r in result.readiness:
-            if r.group != group:
-                group = r.group
-                out += ["", f"**{group}**", ""]
-            out.append(f"- [ ] {r.question} [{index[id(r.citation)]}]")
+        for group, checks in by_group(result.readiness):
+            out += ["", f"**{group}**", ""]
+            out += [f"- [ ] {r.question} [{index[id(r.citation)]}]" for r in checks]
     return out
 
 
@@ -105,12 +111,9 @@ def to_markdown(result: Checklist) -> str:
     cites, index = numbered_citations(result)
     out = [summary_markdown(result, index).rstrip("\n")]
     out += readiness_markdown(result, index)
-    group = None
-    for item in result.items:
-        if item.group != group:
-            group = item.group
-            out += ["", f"## {group}", ""]
-        out.append(f"- [ ] {item_line(item, index[id(item.citation)])}")
+    for group, items in by_group(result.items):
+        out += ["", f"## {group}", ""]
+        out += [f"- [ ] {item_line(item, index[id(item.citation)])}" for item in items]
     out += ["", f"## {messages.SOURCES_HEADING}", ""]
     out += [f"[{n}] {c.title} ({_page(c)}) — “{c.text}”" for n, c in enumerate(cites, 1)]
     return "\n".join(out) + "\n"
@@ -182,20 +185,17 @@ def to_docx(result: Checklist, path: str | Path, diagram: bytes | None = None) -
     table.style = "Table Grid"
     for cell, label in zip(table.rows[0].cells, messages.TABLE_HEADERS, strict=True):
         cell.text = label
-    group = None
-    for item in result.items:
-        if item.group != group:
-            group = item.group
-            row = table.add_row().cells
-            merged = row[0].merge(row[-1])
-            merged.text = group
-            merged.paragraphs[0].runs[0].bold = True
+    for group, items in by_group(result.items):
         row = table.add_row().cells
-        c = item.citation
-        note = f"\n{messages.MAY_NOT_BE_NEEDED.format(reason=item.optional)}" if item.optional else ""
-        for cell, text in zip(row, ("☐", item.text + note, item.owner, item.output, "",
-                                    f"[{index[id(c)]}] {_page(c)}"), strict=True):
-            cell.text = text
+        merged = row[0].merge(row[-1])
+        merged.text = group
+        merged.paragraphs[0].runs[0].bold = True
+        for item in items:
+            c = item.citation
+            note = f"\n{item.optional_note}" if item.optional else ""
+            for cell, text in zip(table.add_row().cells, ("☐", item.text + note, item.owner, item.output, "",
+                                                          f"[{index[id(c)]}] {_page(c)}"), strict=True):
+                cell.text = text
     doc.add_heading(messages.SOURCES_HEADING, level=1)
     for n, c in enumerate(cites, 1):
         doc.add_paragraph(f"[{n}] {c.title} ({_page(c)}) — “{c.text}”")
@@ -230,7 +230,7 @@ def to_xlsx(result: Checklist, path: str | Path) -> Path:
         c = item.citation
         sheet.append([item.step if item.step is not None else messages.XLSX_SETUP, item.text, item.owner, item.output,
                       None, None, f"[{index[id(c)]}] {c.title} ({_page(c)})",
-                      messages.MAY_NOT_BE_NEEDED.format(reason=item.optional) if item.optional else None])
+                      item.optional_note or None])
     last = sheet.max_row
     for row in sheet.iter_rows(min_row=header_row + 1, max_row=last):
         for cell in row:

@@ -34,7 +34,7 @@ from assistant import errors
 from assistant import messages as msg
 from assistant.answer import Answer
 from assistant.checklist import draft
-from assistant.export import numbered_citations
+from assistant.export import by_group, numbered_citations
 from assistant.inputs import check_question
 from assistant.partnership import MODELS, NAMES, SHORT
 from assistant.segment import sentences
@@ -402,16 +402,14 @@ class LineBot:
         convo.situation = situation
         cites, number = numbered_citations(result, ("reasons", "items"))
         lines = [result.title]
-        group = None
         if result.basis == "quotes":
             lines.append(msg.QUOTE_BASED)
-        for item in result.items:
-            if item.group != group:
-                group = item.group
-                lines.append(f"\n■ {group}")
-            owner = f" — {item.owner}" if item.owner else ""
-            optional = f" ({msg.MAY_NOT_BE_NEEDED.format(reason=item.optional)})" if item.optional else ""
-            lines.append(f"☐ {item.text}{owner}{optional} [{number[id(item.citation)]}]")
+        for group, items in by_group(result.items):
+            lines.append(f"\n■ {group}")
+            for item in items:
+                owner = f" — {item.owner}" if item.owner else ""
+                optional = f" ({item.optional_note})" if item.optional else ""
+                lines.append(f"☐ {item.text}{owner}{optional} [{number[id(item.citation)]}]")
         others = [self.postback_item(msg.LINE_OTHER_MODEL.format(model=SHORT[m]),
                                      postback_data(action="checklist", model=m)) for m in MODELS if m != result.model]
         parts = split_message("\n".join(lines), max_messages=MAX_MESSAGES - 1)

@@ -119,7 +119,7 @@ def item_labels(result: Checklist) -> list[str]:
         text = i.text if i.text.startswith(where) else f"{where} · {i.text}"
         owner = f" — {msg.OWNER}: {i.owner}" if i.owner else ""
         output = f" → {i.output}" if i.output else ""
-        optional = f" ({msg.MAY_NOT_BE_NEEDED.format(reason=i.optional)})" if i.optional else ""
+        optional = f" ({i.optional_note})" if i.optional else ""
         labels.append(f"{text}{owner}{output}{optional} [{index[id(i.citation)]}]")
     return labels
 

@@ -12,6 +12,7 @@ from assistant import documents
 from assistant.documents import DocumentRefused, check_upload
 from tests.conftest import make_settings
 from tests.test_cli import run
+from tests.thai_pdf import locked_pdf
 
 NOTE = "# บันทึกทดสอบ\n\n## ศูนย์ประสานงานลำดวน\n\nศูนย์ประสานงานลำดวนเปิดให้บริการทุกวันพุธ ณ อาคารทดสอบชั้นสาม\n"
 OTHER = "# คู่มือย่อ\n\n## การประชุมประจำเดือน\n\nคณะทำงานประชุมเดือนละครั้งเพื่อติดตามความก้าวหน้าของภารกิจร่วม\n"
@@ -87,16 +88,8 @@ def test_add_replace_remove_reindex_and_leave_nothing_behind(small, tmp_path, em
 
 
 def test_an_encrypted_pdf_changes_nothing(small, tmp_path, embedder):
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.cell(text="secret")
-    pdf.set_encryption(owner_password="o", user_password="u")
-    pdf.output(str(tmp_path / "locked.pdf"))
     with pytest.raises(DocumentRefused, match="รหัสผ่าน"):
-        documents.add(tmp_path / "locked.pdf", small, embedder=embedder)
+        documents.add(locked_pdf(tmp_path / "locked.pdf"), small, embedder=embedder)
     assert sorted(p.name for p in small.corpus_dir.iterdir()) == ["short-guide.md"]
 
 

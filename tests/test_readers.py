@@ -18,7 +18,7 @@ from assistant import thai_repair as tr
 from assistant.corpus import clean_markup, load_corpus, split_paragraphs
 from assistant.readers import READERS, PageProblem, UnreadableDocument, pdf_pages, read_docx, read_pdf
 from assistant.settings import ROOT
-from tests.thai_pdf import FONT, ThaiPdf, cer, guide_pdf, levenshtein, squash
+from tests.thai_pdf import FONT, ThaiPdf, cer, guide_pdf, levenshtein, locked_pdf, squash
 
 pytestmark = pytest.mark.skipif(not FONT.exists(), reason="needs Debian's fonts-thai-tlwg (make browser)")
 
@@ -267,16 +267,8 @@ def test_scanned_page_is_reported(tmp_path):
 
 
 def test_unreadable_pdfs_get_a_thai_message(tmp_path):
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.cell(text="secret")
-    pdf.set_encryption(owner_password="o", user_password="u")
-    pdf.output(str(tmp_path / "locked.pdf"))
     with pytest.raises(UnreadableDocument) as err:
-        read_pdf(tmp_path / "locked.pdf")
+        read_pdf(locked_pdf(tmp_path / "locked.pdf"))
     assert "รหัสผ่าน" in err.value.thai and "locked.pdf" in err.value.thai
     (tmp_path / "fake.pdf").write_bytes(b"MZ\x90\x00 not a pdf")
     with pytest.raises(UnreadableDocument) as err:

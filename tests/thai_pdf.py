@@ -178,6 +178,19 @@ class ThaiPdf:
         return path
 
 
+def locked_pdf(path: Path) -> Path:
+    """A one-page PDF that needs a password to open (RC4, fpdf2's own encryption)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="secret")
+    pdf.set_encryption(owner_password="o", user_password="u")
+    pdf.output(str(path))
+    return path
+
+
 def levenshtein(a: str, b: str) -> int:
     """Edit distance, bit-parallel (Myers 1999 / Hyyrö 2001) over Python integers: exact, and fast enough
     for a whole document (35,000 characters of the guide against an edited copy: 0.5 s here)."""
