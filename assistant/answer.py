@@ -69,7 +69,7 @@ class Answer:
         if self.citations:
             lines.append(f"\n{messages.SOURCES_HEADING}")
             for i, c in enumerate(self.citations, 1):
-                lines.append(f"[{i}] {c.title} ({messages.page_label(c.page)})\n    “{c.text}”")
+                lines.append(f"[{i}] {c.source} ({messages.page_label(c.page)})\n    “{c.text}”")
         return "\n".join(lines)
 
 
@@ -103,6 +103,7 @@ class DefaultAnswerer:
     def __init__(self, searcher: HybridSearcher, docs: list[Document], recommender):
         self.searcher = searcher
         self.sections: dict[str, Section] = section_index(docs)
+        self.document_titles = {d.id: d.title for d in docs}
         self.recommender = recommender  # answers "which model suits …?" the way the checklist tool decides
 
     def cite(self, section: Section, text: str) -> Citation:
@@ -495,7 +496,7 @@ class DefaultAnswerer:
             chosen.append((hit, run))
         parts, cites = [], []
         for hit, run in chosen:
-            cites.append(Citation.quote(hit.chunk, run))
+            cites.append(Citation.quote(hit.chunk, run, self.document_titles.get(hit.chunk.document, "")))
             parts.append(f"{run} [{len(cites)}]")
         return f"{messages.ACCORDING_TO_GUIDE} " + " ".join(parts), cites
 

@@ -21,16 +21,25 @@ class Citation:
     page: int | None
     document: str
     text: str
+    document_title: str = ""  # the document's own title; every channel shows it through `source`
 
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def source(self) -> str:
+        """Where the quote is, as every channel shows it: "document › section path"."""
+        return f"{self.document_title} › {self.title}" if self.document_title else self.title
+
     @classmethod
-    def quote(cls, source, text: str) -> Citation:
-        """A quote from a Section or a Chunk (both know their section, path, page and document)."""
+    def quote(cls, source, text: str, document_title: str | None = None) -> Citation:
+        """A quote from a Section or a Chunk (both know their section, path, page and document; a Section
+        also knows its document's title, a Chunk read back from the index does not, so pass it)."""
         section_id = getattr(source, "section_id", None) or source.id
         title = source.path_text if hasattr(source, "path_text") else source.title
-        return cls(section_id, title, source.page, source.document, text)
+        if document_title is None:
+            document_title = getattr(source, "document_title", "")
+        return cls(section_id, title, source.page, source.document, text, document_title)
 
 
 class CorpusText:

@@ -49,6 +49,7 @@ class Section:
     path: tuple[str, ...] = ()
     model: str | None = None
     step: int | None = None
+    document_title: str = ""  # set by readers.read_document, for citations that name their document
 
     @property
     def path_text(self) -> str:
@@ -416,7 +417,10 @@ def load_document(path: Path) -> Document:
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
     doc_id = path.stem
     sections = parse_guide(doc_id, raw, meta) if meta.get("parser") == "guide" else parse_generic(doc_id, raw)
-    return Document(doc_id, meta.get("short_title") or meta.get("title") or doc_id, path, sections)
+    # a file without metadata is called by its first heading ("# บันทึก…"), else by its file name
+    heading = re.search(r"^\s*#{1,6}\s+(.+)$", raw, re.MULTILINE)
+    title = meta.get("short_title") or meta.get("title") or (clean_markup(heading.group(1)).strip() if heading else "")
+    return Document(doc_id, title or doc_id, path, sections)
 
 
 def section_index(docs: list[Document]) -> dict[str, Section]:

@@ -6,7 +6,8 @@ An upload is checked before anything changes: size (DOCS_MAX_BYTES), type by con
 starts "%PDF-", a .docx is a zip holding word/document.xml, .md/.txt must be UTF-8 text without NUL bytes),
 a safe file name, and that its reader can read it (an encrypted PDF is refused). A change whose re-index fails
 is rolled back: the corpus folder is as it was. Every refusal is a `DocumentRefused` with a Thai message.
-The web UI's document manager is not built yet; `python -m assistant docs list|add|remove` is the way.
+The web UI's document manager (web.py, signed-in users) and `python -m assistant docs list|add|remove`
+both call these functions.
 """
 
 from __future__ import annotations

@@ -432,7 +432,7 @@ class LineBot:
                 await self.send(event, [self.text(msg.LINE_SOURCE_GONE)])
                 return
             c = convo.citations[n - 1]
-            text = f"[{n}] {c.title}\n{msg.page_label(c.page)}\n“{c.text}”"
+            text = f"[{n}] {c.source}\n{msg.page_label(c.page)}\n“{c.text}”"
             await self.send(event, [self.text(split_message(text)[0])])
         elif data.get("action") == "checklist":
             model = data.get("model")

@@ -18,3 +18,18 @@ def normalize(text: str) -> str:
     text = _CONTROL.sub("", text).replace("\u0e4d\u0e32", "\u0e33")
     text = thai_normalize(thai_digit_to_arabic_digit(text))
     return re.sub(r"\s+", " ", text).strip().lower()
+
+
+# How officials write the guide's names in chat: Thai transliterations of the models' English names, folded to the words the guide itself uses (a domain table, like GLOSSARY, not per
+# question). Without it "คอมมิชชั่นนิ่ง" tokenises into "คอมมิชชั่น" + "นิ่ง", two words the guide never uses.
+SPELLINGS = (
+    (re.compile(r"คอม+มิ[ศส]?ช[ชั่]*น?[ -]?นิ่?ง"), " commissioning "),
+    (re.compile(r"(?:แก?ร|กร)[้]?[าแ]?น[ทต]์"), " grant "),
+    (re.compile(r"คอนแท?ร็?[คก](?:ติ้ง|ท์)?"), " contracting "),
+)
+
+
+def fold_spellings(text: str) -> str:
+    for pattern, word in SPELLINGS:
+        text = pattern.sub(word, text)
+    return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.ids import MODELS  # noqa: F401  (re-exported: the models' one home is ids.py)
-from assistant.normalize import normalize
+from assistant.normalize import fold_spellings, normalize
 
 NAMES = {
     "grant": "รูปแบบการให้เงินอุดหนุน (Grant)",
@@ -26,6 +26,6 @@ _COMPILED = {m: re.compile(p) for m, p in _ALIASES.items()}
 
 def mentioned(text: str) -> list[str]:
     """Models named in the text, in order of first mention."""
-    norm = normalize(text)
+    norm = fold_spellings(normalize(text))
     found = [(m.start(), model) for model, rx in _COMPILED.items() if (m := rx.search(norm))]
     return [model for _, model in sorted(found)]

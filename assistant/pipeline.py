@@ -46,6 +46,15 @@ class Assistant:
             | RunnableLambda(self._validate, name="validate_citations")
         )
 
+    def reloaded(self) -> Assistant:
+        """A new assistant over the index as it is now (after `documents.add/remove`), sharing this one's
+        embedder and LLM. This one keeps answering until the caller swaps the new one in."""
+        from assistant.index import open_index
+        from assistant.retrieval import HybridSearcher
+
+        searcher = HybridSearcher(open_index(self.settings), self.searcher.embedder, self.settings)
+        return Assistant(searcher, self.settings, self.llm)
+
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:
         """The final answer (the LLM's tokens, if any, are consumed silently)."""
         for event in self.stream(question, history):
@@ -136,7 +145,7 @@ class Assistant:
         for hit in hits:
             c = hit.chunk
             if c.text not in seen and len(passages) < MAX_PASSAGES:
-                passages.append(Citation.quote(c, c.text))
+                passages.append(Citation.quote(c, c.text, self.default.document_titles.get(c.document, "")))
                 seen.add(c.text)
         return passages
 

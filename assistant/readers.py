@@ -160,6 +160,8 @@ def read_document(path: Path) -> Document:
     if reader is None:
         raise ValueError(f"no reader for {path.name}: corpus files are {', '.join(READERS)}")
     doc = reader(path)
+    for section in doc.sections.values():
+        section.document_title = doc.title
     for problem in doc.problems:
         log.warning("%s", problem.message())
     return doc

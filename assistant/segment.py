@@ -15,7 +15,7 @@ from pythainlp.corpus.common import thai_words
 from pythainlp.tokenize import sent_tokenize, word_tokenize
 from pythainlp.util import dict_trie
 
-from assistant.normalize import normalize
+from assistant.normalize import fold_spellings, normalize
 
 DOMAIN_TERMS = (
     "ภาคีหุ้นส่วน", "หุ้นส่วน", "เงินอุดหนุน", "สัญญาข้อตกลง", "สัญญาร่วม", "สัญญาจ้าง",
@@ -88,6 +88,8 @@ GLOSSARY = {
     "voluntary": "สมัครใจ", "command": "สั่งการ", "flexible": "ยืดหยุ่น", "open": "เปิดกว้าง",
     "timeframe": "กรอบระยะเวลา", "deadline": "กรอบระยะเวลา", "safety": "ความปลอดภัย", "safe": "ความปลอดภัย",
     "leaders": "ผู้นำ", "experience": "ประสบการณ์", "new": "ใหม่", "first": "แรก", "last": "สุดท้าย",
+    # abbreviations officials use in chat
+    "pbc": "สัญญาข้อตกลง",
 }
 
 # Words that say how a question is asked, not what it is about (search_tokens keeps some of them).
@@ -96,7 +98,9 @@ CHAT_WORDS = frozenset(
     "น้า เนอะ รึเปล่า หรือเปล่า เปล่า กี่ ใด ไหน อะไร อย่างไร ยังไง เท่าไร เท่าไหร่ บ้าง คือ หมายถึง แบบ อัน ตัว "
     "please could would should shall will can may might need want we our us i my me you your they their "
     "there here do does did done know tell explain give show use using used about some any one ones just really "
-    "hey hi thanks thank kind".split()
+    "hey hi thanks thank kind "
+    # colloquial spellings of particles and greetings (chat Thai, not topics)
+    "คับ ครัช ฮะ ค่า จ๊ะ ล่ะ เหรอ หรอ มั้ง นึง งี้ เนี่ย อ่า เอ่อ แหละ สวัสดี".split()
 )
 
 _DOMAIN = frozenset(DOMAIN_TERMS)
@@ -121,10 +125,11 @@ def words(text: str) -> list[str]:
 
 
 def search_tokens(text: str) -> list[str]:
-    """Normalised content tokens for BM25 and term overlap: no stopwords, no punctuation."""
+    """Normalised content tokens for BM25 and term overlap: no stopwords, no punctuation; chat spellings of
+    the guide's names folded (SPELLINGS)."""
     out: list[str] = []
     stop = _stopwords()
-    for token in words(normalize(text)):
+    for token in words(fold_spellings(normalize(text))):
         for w in _PIECES.findall(token):
             w = w.rstrip(".-")
             if not w or w in stop or w in _ENGLISH_STOP:

@@ -7,6 +7,10 @@ in Thai, that it could not be saved). Nothing under DATA_DIR is on Gradio's file
 written to a private temp folder and deleted after EXPORT_TTL_S (Gradio's cached copy on the same schedule).
 The app is always served as FastAPI + `mount_gradio_app` behind `WebGuard` (login throttling, Thai "queue
 full"), with no OpenAPI schema and errors never shown in the browser.
+
+The document manager tab exists only behind the login (WEB_USERNAME/WEB_PASSWORD). A change runs
+`documents.add/remove` (one at a time: a second click while one is indexing gets a Thai "busy"), then swaps in
+`Assistant.reloaded()`; until the swap every handler keeps answering with the old assistant (`live[0]`).
 """
 
 from __future__ import annotations
@@ -68,17 +72,26 @@ def render_sources(answer: Answer | None, sections: dict[str, Section]) -> str:
         section = sections.get(c.section_id)
         paragraph = next((p for p in (section.text.split("\n\n") if section else [])
                           if squash(c.text) in squash(p)), c.text)
-        parts.append(f"<div class='cite' id='cite-{n}'><div class='meta'>[{n}] {html.escape(c.title)} · {page}</div>"
+        parts.append(f"<div class='cite' id='cite-{n}'><div class='meta'>[{n}] {html.escape(c.source)} · {page}</div>"
                      f"<div>{highlight(paragraph, c.text)}</div></div>")
     parts.append("</div>")
     return "".join(parts)
 
 
-def toc_choices(sections: dict[str, Section]) -> list[tuple[str, str]]:
-    """The table of contents as an indented list with printed pages (figures and footnotes left out)."""
+def document_choices(sections: dict[str, Section]) -> list[tuple[str, str]]:
+    """(title, id) of every document, in corpus order, for the guide tab's document picker."""
+    seen: dict[str, str] = {}
+    for s in sections.values():
+        seen.setdefault(s.document, s.document_title or s.document)
+    return [(title, doc) for doc, title in seen.items()]
+
+
+def toc_choices(sections: dict[str, Section], document: str | None = None) -> list[tuple[str, str]]:
+    """The table of contents of one document (or all) as an indented list with printed pages (figures and
+    footnotes left out)."""
     out = []
     for s in sections.values():
-        if s.kind in ("figure", "footnote"):
+        if s.kind in ("figure", "footnote") or (document and s.document != document):
             continue
         depth = len(s.path) - 1
         page = f" · {msg.PAGE.format(page=s.page)}" if s.page else ""
@@ -92,6 +105,18 @@ def section_markdown(section: Section | None) -> str:
     page = msg.page_label(section.page)
     body = section.text or msg.UI_SECTION_HAS_CHILDREN
     return f"### {section.title}\n\n*{section.path_text} · {page}*\n\n{body}"
+
+
+def documents_markdown(infos, manifest: dict) -> str:
+    """The document manager's table: every document with its pages, sections and chunks, and when the index
+    was built."""
+    head = "| " + " | ".join(msg.UI_DOCS_HEADERS) + " |"
+    rows = [head, "|" + "---|" * len(msg.UI_DOCS_HEADERS)]
+    for i in infos:
+        cells = (i.file, i.title, i.kind, i.pages or "–", i.sections, i.chunks, i.problems or "–")
+        rows.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    built = msg.DOCS_INDEX_BUILT.format(**manifest) if manifest.get("built_at") else msg.DOCS_NO_INDEX
+    return "\n".join(rows) + f"\n\n{built}"
 
 
 def chat_text(answer: Answer) -> str:
@@ -152,9 +177,15 @@ def _image(png: bytes | None):
 
 
 def build_app(assistant, settings: Settings):
+    import threading
+
     import gradio as gr
 
-    sections = assistant.default.sections  # parsed once, by the assistant
+    live = [assistant]  # the document manager swaps in a new assistant once a change is indexed
+    changing = threading.Lock()  # one document change at a time
+
+    def sections() -> dict[str, Section]:
+        return live[0].default.sections  # parsed once per corpus, by the assistant
     feedback_path = Path(settings.data_dir) / "feedback.sqlite3"
     stores: list[FeedbackStore] = []
 
@@ -177,7 +208,7 @@ def build_app(assistant, settings: Settings):
         chat = [*chat, {"role": "user", "content": question}]
         answer = None
         try:
-            for event in assistant.stream(question, history):
+            for event in live[0].stream(question, history):
                 if event["type"] == "token":
                     partial = (chat[-1]["content"] if chat[-1]["role"] == "assistant" else "") + event["text"]
                     chat = chat[:-1] + [{"role": "assistant", "content": partial}] if chat[-1]["role"] == "assistant" \
@@ -196,8 +227,8 @@ def build_app(assistant, settings: Settings):
                      "history": state.get("history", []), "answer": answer.as_dict()}}
         backend = msg.UI_BACKEND_LLM.format(name=answer.backend[4:]) if answer.backend.startswith("llm:") \
             else msg.UI_BACKEND_DEFAULT
-        cited = [(f"[{n}] {c.title}", c.section_id) for n, c in enumerate(answer.citations, 1)]
-        yield (chat, "", render_sources(answer, sections), "" if answer.error else backend, state,
+        cited = [(f"[{n}] {c.source}", c.section_id) for n, c in enumerate(answer.citations, 1)]
+        yield (chat, "", render_sources(answer, sections()), "" if answer.error else backend, state,
                gr.update(choices=cited, value=cited[0][1] if cited else None, visible=bool(cited)))
 
     def new_conversation():
@@ -215,12 +246,15 @@ def build_app(assistant, settings: Settings):
         return msg.UI_THANKS, ""
 
     def open_in_guide(section_id: str | None):
-        return gr.Tabs(selected="guide"), gr.update(value=section_id), section_markdown(sections.get(section_id))
+        section = sections().get(section_id or "")
+        document = section.document if section else None
+        return (gr.Tabs(selected="guide"), gr.update(value=document),
+                gr.update(choices=toc_choices(sections(), document), value=section_id), section_markdown(section))
 
     def make_checklist(situation: str, model: str):
         empty = gr.update(choices=[], value=[])
         try:
-            result = draft(assistant.recommender, situation if isinstance(situation, str) else "",
+            result = draft(live[0].recommender, situation if isinstance(situation, str) else "",
                            None if model in (None, "auto") else model)
         except Exception as exc:
             return f"⚠️ {errors.handle('web checklist', exc)}", None, empty, None, None, None
@@ -228,7 +262,7 @@ def build_app(assistant, settings: Settings):
             return checklist_summary(result), None, empty, None, None, None
         summary = checklist_summary(result)
         try:
-            diagram = cycle_png(result, sections)
+            diagram = cycle_png(result, sections())
         except Exception as exc:  # the checklist is still shown without its picture
             diagram = None
             errors.report("web checklist diagram", exc)
@@ -248,8 +282,69 @@ def build_app(assistant, settings: Settings):
         return summary, _image(diagram), items, str(docx), str(xlsx), str(md)
 
     def show_section(section_id: str | None):
-        image = model_diagram(sections, assistant.recommender, section_id)
-        return section_markdown(sections.get(section_id)), gr.update(value=image, visible=image is not None)
+        image = model_diagram(sections(), live[0].recommender, section_id)
+        return section_markdown(sections().get(section_id)), gr.update(value=image, visible=image is not None)
+
+    def show_document(document: str | None):
+        choices = toc_choices(sections(), document)
+        first = choices[0][1] if choices else None
+        return gr.update(choices=choices, value=first)
+
+    # -- the document manager (signed-in users only) --
+    def documents_view(status: str = ""):
+        from assistant import documents
+
+        try:
+            infos, manifest = documents.listing(settings)
+        except Exception as exc:  # a document that no longer reads: the tab still opens and says why
+            return f"⚠️ {msg.INTERNAL_ERROR.format(incident=errors.report('web documents', exc))}", status, \
+                gr.update(choices=[]), gr.update()
+        files = [i.file for i in infos]
+        return (documents_markdown(infos, manifest), status, gr.update(choices=files, value=None),
+                gr.update(choices=document_choices(sections())))
+
+    def change_documents(apply) -> str:
+        """Run one change (add or remove), then swap in an assistant over the new index. The old assistant
+        answers until the swap; a failed change leaves corpus/ and the index as they were."""
+        from assistant import documents
+
+        if not changing.acquire(blocking=False):
+            return msg.UI_DOCS_BUSY
+        try:
+            status = apply(documents, live[0].searcher.embedder)
+            live[0] = live[0].reloaded()
+            return status
+        except documents.DocumentRefused as exc:
+            return f"⚠️ {exc}"
+        except ValueError as exc:  # a document already in corpus/ that cannot be read
+            return f"⚠️ {getattr(exc, 'thai', None) or msg.UI_DOCS_FAILED.format(incident=errors.report('docs', exc))}"
+        except Exception as exc:
+            return f"⚠️ {msg.UI_DOCS_FAILED.format(incident=errors.report('web documents', exc))}"
+        finally:
+            changing.release()
+
+    def add_document(upload, replace: bool):
+        """Add (or replace) the uploaded file; the upload box is emptied whatever happened, so the next click
+        never sends the same file again by mistake."""
+        path = upload if isinstance(upload, str) else getattr(upload, "name", None)
+        if not path:
+            return *documents_view(msg.UI_DOCS_NO_FILE), None
+        name = Path(path).name  # Gradio keeps the uploaded file's own name
+
+        def apply(documents, embedder):
+            report = documents.add(Path(path), settings, replace=bool(replace), name=name, embedder=embedder)
+            return msg.DOCS_ADDED.format(name=name, chunks=report.chunks, embedded=report.embedded,
+                                         seconds=report.seconds)
+        return *documents_view(change_documents(apply)), None
+
+    def remove_document(name: str | None):
+        if not name:
+            return documents_view(msg.UI_DOCS_PICK_ONE)
+
+        def apply(documents, embedder):
+            report = documents.remove(name, settings, embedder=embedder)
+            return msg.DOCS_REMOVED.format(name=name, chunks=report.chunks)
+        return documents_view(change_documents(apply))
 
     ttl = max(1, int(settings.export_ttl_s))
     with gr.Blocks(title=msg.UI_TITLE, analytics_enabled=False, delete_cache=(min(ttl, 600), ttl)) as app:
@@ -291,11 +386,34 @@ def build_app(assistant, settings: Settings):
                     xlsx_file = gr.File(label=msg.UI_DOWNLOAD_XLSX, elem_id="xlsx")
                     md_file = gr.File(label=msg.UI_DOWNLOAD_MD, elem_id="md")
             with gr.Tab(msg.UI_TAB_GUIDE, id="guide"):
-                toc = gr.Dropdown(label=msg.UI_TOC_LABEL, choices=toc_choices(sections), value="framework",
-                                  elem_id="toc")
-                view = gr.Markdown(section_markdown(sections.get("framework")), elem_id="section-view")
+                first_doc = next(iter(sections().values())).document
+                opening = "framework" if "framework" in sections() else toc_choices(sections(), first_doc)[0][1]
+                document = gr.Dropdown(label=msg.UI_DOCUMENT_LABEL, choices=document_choices(sections()),
+                                       value=sections()[opening].document, elem_id="document")
+                toc = gr.Dropdown(label=msg.UI_TOC_LABEL, value=opening, elem_id="toc",
+                                  choices=toc_choices(sections(), sections()[opening].document))
+                view = gr.Markdown(section_markdown(sections().get(opening)), elem_id="section-view")
                 guide_cycle = gr.Image(label=msg.UI_CYCLE_LABEL, type="pil", format="png", interactive=False,
                                        height=520, visible=False, elem_id="guide-cycle")
+            if settings.web_username and settings.web_password:  # only behind the login
+                with gr.Tab(msg.UI_TAB_DOCS, id="documents") as docs_tab:
+                    gr.Markdown(msg.UI_DOCS_INTRO)
+                    docs_table = gr.Markdown(elem_id="docs-table")
+                    with gr.Row():
+                        upload = gr.File(label=msg.UI_DOCS_UPLOAD.format(limit=settings.docs_max_bytes // 1_000_000),
+                                         type="filepath", elem_id="docs-upload", scale=3)
+                        with gr.Column(scale=1):
+                            replace = gr.Checkbox(label=msg.UI_DOCS_REPLACE, elem_id="docs-replace")
+                            add = gr.Button(msg.UI_DOCS_ADD, variant="primary", elem_id="docs-add")
+                    with gr.Row():
+                        to_remove = gr.Dropdown(label=msg.UI_DOCS_REMOVE_PICK, choices=[], scale=3,
+                                                elem_id="docs-remove-pick")
+                        remove = gr.Button(msg.UI_DOCS_REMOVE, variant="stop", scale=1, elem_id="docs-remove")
+                    docs_status = gr.Markdown(elem_id="docs-status")
+                docs_outputs = [docs_table, docs_status, to_remove, document]
+                docs_tab.select(documents_view, None, docs_outputs, api_name="documents")
+                add.click(add_document, [upload, replace], [*docs_outputs, upload], api_name="add_document")
+                remove.click(remove_document, to_remove, docs_outputs, api_name="remove_document")
 
         outputs = [chatbot, box, sources, backend, state, cited]
         box.submit(respond, [box, chatbot, state], outputs, api_name="ask")
@@ -306,7 +424,8 @@ def build_app(assistant, settings: Settings):
                  api_name="feedback_up")
         down.click(lambda c, s: give_feedback(-1, c, s), [comment, state], [feedback_status, comment],
                    api_name="feedback_down")
-        open_guide.click(open_in_guide, cited, [tabs, toc, view], api_name="open_in_guide")
+        open_guide.click(open_in_guide, cited, [tabs, document, toc, view], api_name="open_in_guide")
+        document.input(show_document, document, toc, api_name="document")
         toc.change(show_section, toc, [view, guide_cycle], api_name="section")
         run.click(make_checklist, [situation, model], [summary, cycle, items, docx_file, xlsx_file, md_file],
                   api_name="checklist")
@@ -336,6 +455,7 @@ def create_web_app(assistant, settings: Settings, host: str = "127.0.0.1", port:
         app, blocks, path="/", server_name=host, server_port=port, footer_links=[], run_history=False,
         app_kwargs={"docs_url": None, "redoc_url": None, "openapi_url": None},
         auth=auth, auth_message=msg.UI_LOGIN, show_error=False, ssr_mode=False, css=CSS,
+        max_file_size=settings.docs_max_bytes,  # refused while streaming in; WebGuard turns it into Thai
         allowed_paths=[], blocked_paths=[data_dir],  # DATA_DIR is never served, whatever else is allowed
         # no web fonts: nothing is fetched from outside
         theme=gr.themes.Default(primary_hue="blue", font=["Tahoma", "Noto Sans Thai", "sans-serif"],

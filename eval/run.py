@@ -255,12 +255,12 @@ def baseline_rows(items: list[dict]) -> tuple[dict, dict]:
     from assistant.pipeline import get_searcher
     from assistant.segment import words
     from assistant.settings import get_settings
-    from eval.baseline import NaiveRAG, overlaps
+    from eval.baseline import NaiveRAG, overlaps, plain_text
 
     docs = load_corpus(get_settings().corpus_dir)
     sections = {s.id: s.text for d in docs for s in d.sections.values()}
     everything = "".join(squash(t) for t in sections.values())
-    rag = NaiveRAG([d.file.read_text(encoding="utf-8") for d in docs], get_searcher().embedder)
+    rag = NaiveRAG([plain_text(d) for d in docs], get_searcher().embedder)
     retrieval, answers = {}, {}
     for name in SPLITS:
         questions = retrievable(items, name)

@@ -56,6 +56,19 @@ def searcher(built, embedder):
     return HybridSearcher(open_index(built), embedder, built)
 
 
+@pytest.fixture(scope="session")
+def guide_as_pdf(tmp_path_factory):
+    """The guide's text export drawn as a legacy-encoded, scrambled Thai PDF (tests/thai_pdf.py), alone in a
+    folder, and the `Document` the reader table makes of it: (GuidePdf, Document)."""
+    from assistant.corpus import load_corpus
+    from tests.thai_pdf import guide_pdf
+
+    folder = tmp_path_factory.mktemp("guide-pdf")
+    made = guide_pdf(folder / "collaborative-governance-guide-pdf.pdf", legacy=True, scramble=True)
+    (doc,) = load_corpus(folder)
+    return made, doc
+
+
 @pytest.fixture(scope="module")
 def line():
     """A stand-in for LINE's API on 127.0.0.1 (tests/test_line.py), one per test module."""

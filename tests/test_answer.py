@@ -167,6 +167,23 @@ def test_the_gate_refuses_a_missing_subject_although_its_other_words_are_in_the_
     assert not assistant.ask("เงินอุดหนุนแบบ Grant ให้ได้สูงสุดกี่บาทครับ").citations  # an amount the guide never gives
 
 
+@pytest.mark.parametrize("question", ["ศูนย์ดำรงธรรมคืออะไร", "ศูนย์ลำดวนอยู่อาคารไหน"])
+def test_a_question_about_things_the_guide_never_names_is_refused(assistant, question):
+    """The subject veto: nouns absent from the whole guide and little of the question in its best passages."""
+    from assistant.gate import subject_absent
+
+    state = assistant.inspect(question)
+    assert subject_absent(state["evidence"].features) and not state["evidence"].passed
+    assert assistant.ask(question).refused
+
+
+@pytest.mark.parametrize("question", ["คอมมิชชั่นนิ่งมีกี่ขั้นตอน", "PBC มีกี่ขั้นตอนคะ", "แกรนต์เหมาะกับงานแบบไหน"])
+def test_chat_spellings_of_the_models_are_answered(assistant, question):
+    """Transliterations and abbreviations fold to the guide's names (normalize.SPELLINGS, GLOSSARY)."""
+    a = assistant.ask(question)
+    assert not a.refused and a.citations
+
+
 def test_a_compound_situation_gets_the_checklist_model_and_its_first_step(assistant, built):
     from assistant.checklist import draft
 

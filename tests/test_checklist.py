@@ -193,6 +193,7 @@ def test_docx_opens_with_items_citations_and_a_thai_font(recommender, tmp_path):
     assert len(doc.inline_shapes) == 1  # the cycle diagram
     assert result.readiness[0].question in text and result.why_not[0].text in text
     assert "หน้า 21" in text and result.reasons[0].citation.text in text
+    assert f"[1] {result.reasons[0].citation.document_title} › " in text  # sources name their document
     assert doc.styles["Normal"].font.name == THAI_FONT
 
 

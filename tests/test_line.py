@@ -178,6 +178,7 @@ def test_question_follow_up_and_citation_postback(hook, line):
     assert hook.post(event("postback", postback={"data": "action=cite&n=1"})) == 200
     cited = "".join(_texts(line.wait(n + 3)[n + 2]))
     assert "ขั้นตอนที่ 6" in cited and "หน้า 23" in cited
+    assert "คู่มือการบริหารราชการแบบมีส่วนร่วม (Collaborative Governance) ›" in cited  # names its document
 
 
 def test_checklist_request_gets_a_flex_message_and_the_items(hook, line):

@@ -18,7 +18,7 @@ from assistant import thai_repair as tr
 from assistant.corpus import clean_markup, load_corpus, split_paragraphs
 from assistant.readers import READERS, PageProblem, UnreadableDocument, pdf_pages, read_docx, read_pdf
 from assistant.settings import ROOT
-from tests.thai_pdf import FONT, ThaiPdf, cer, guide_pdf, levenshtein, locked_pdf, squash
+from tests.thai_pdf import FONT, ThaiPdf, cer, guide_cer, levenshtein, locked_pdf, squash
 
 pytestmark = pytest.mark.skipif(not FONT.exists(), reason="needs Debian's fonts-thai-tlwg (make browser)")
 
@@ -386,15 +386,7 @@ def test_problem_message_without_label():
 # --------------------------------------------------------------------------- the guide as a PDF
 
 
-@pytest.fixture(scope="module")
-def guide_as_pdf(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("guide-pdf")
-    made = guide_pdf(folder / "collaborative-governance-guide-pdf.pdf", legacy=True, scramble=True)
-    (doc,) = load_corpus(folder)
-    return made, doc
-
-
-def test_guide_pdf_sections_pages_and_cer(guide_as_pdf):
+def test_guide_pdf_sections_pages_and_cer(guide_as_pdf):  # the fixture: tests/conftest.py
     import pypdfium2 as pdfium
 
     made, doc = guide_as_pdf
@@ -409,10 +401,8 @@ def test_guide_pdf_sections_pages_and_cer(guide_as_pdf):
     assert wrong == [("back.credits", 31, None)]  # the credits page carries a number in the PDF only
     assert len(heads) == 51
     # The text, headings included, against what the export says.
-    got = squash("".join((s.title if s.kind == "section" else "") + s.text for s in doc.sections.values())[
-        len(doc.title):])
+    rate = guide_cer(made, doc)
     want = squash("".join(made.reference))
-    rate = cer(want, got)
     layer = pdfium.PdfDocument(made.path)
     before = cer(want, squash("".join(layer[i].get_textpage().get_text_range() for i in range(len(layer)))))
     print(f"\nguide as a legacy PDF: {len(heads)} headings from {len(made.bookmarks)} bookmarks, "

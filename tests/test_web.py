@@ -13,7 +13,7 @@ from assistant.answer import Answer
 from assistant.citations import Citation
 from assistant.corpus import load_corpus
 from assistant.settings import ROOT
-from assistant.web import highlight, render_sources, toc_choices
+from assistant.web import document_choices, documents_markdown, highlight, render_sources, toc_choices
 from tests.helpers import free_port, wait_until_serving
 
 CHROMIUM = "/usr/bin/chromium"
@@ -38,6 +38,24 @@ def test_sources_and_table_of_contents(built):
     assert labels["grant"].startswith("รูปแบบการให้เงินอุดหนุน") and labels["grant"].endswith("หน้า 14")
     assert "หน้า 17" in labels["grant.steps.2"] and labels["grant.steps.2"].startswith("　")
     assert not any(k.startswith("fn.") or ".fig" in k for k in labels)
+
+
+def test_sources_name_their_document_and_the_guide_tab_lists_every_document(built, tmp_path):
+    from assistant.documents import DocumentInfo
+
+    (tmp_path / "note.md").write_text("# บันทึกทดสอบ\n\n## ศูนย์ลำดวน\n\nเปิดทุกวันพุธ ณ อาคารทดสอบ\n", encoding="utf-8")
+    guide = load_corpus(built.corpus_dir)
+    docs = guide + load_corpus(tmp_path)
+    sections = {s.id: s for d in docs for s in d.sections.values()}
+    assert document_choices(sections) == [(guide[0].title, guide[0].id), ("บันทึกทดสอบ", "note")]
+    assert [v for _, v in toc_choices(sections, "note")] == ["note/1"]
+    assert "grant" in dict((v, k) for k, v in toc_choices(sections, guide[0].id))
+    cite = Citation.quote(sections["note/1"], "เปิดทุกวันพุธ ณ อาคารทดสอบ")
+    assert cite.document_title == "บันทึกทดสอบ" and cite.source == "บันทึกทดสอบ › ศูนย์ลำดวน"
+    assert "[1] บันทึกทดสอบ › ศูนย์ลำดวน · ไม่ระบุหน้า" in render_sources(Answer("x [1]", False, [cite]), sections)
+    table = documents_markdown([DocumentInfo("a|b.md", "ชื่อ", "md", 0, 2, 3, 0)],
+                               {"built_at": "2026-11-27T10:00:00", "chunks": 3})
+    assert "| a\\|b.md | ชื่อ | md | – | 2 | 3 | – |" in table and "2026-11-27T10:00:00" in table
 
 
 @pytest.fixture(scope="module")

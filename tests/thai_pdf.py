@@ -349,3 +349,11 @@ def guide_pdf(path: Path, legacy: bool = True, scramble: bool = True) -> GuidePd
             doc.line(label, doc.pdf.w / 2, doc.pdf.h - 40, 10)
     doc.save(path)
     return GuidePdf(path, bookmarks, labels, ["\n\n".join(p) for p in pages])
+
+
+def guide_cer(made: GuidePdf, doc) -> float:
+    """CER of the guide PDF as read back (`doc`: its `Document`; headings and text in reading order, the title
+    page's leading document title left out) against the text drawn on its pages, whitespace ignored."""
+    got = squash("".join((s.title if s.kind == "section" else "") + s.text for s in doc.sections.values())[
+        len(doc.title):])
+    return cer(squash("".join(made.reference)), got)
