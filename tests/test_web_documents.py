@@ -51,7 +51,7 @@ def admin(built, tmp_path_factory):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1280, "height": 1400})
-        page.set_default_timeout(120_000)
+        page.set_default_timeout(240_000)  # 2 cores shared with the rest of the suite
         page.goto(f"http://127.0.0.1:{port}/", wait_until="load")
         page.locator("input[type=password]").wait_for()
         page.locator("input:not([type=password])").first.fill(USER)
@@ -69,9 +69,14 @@ def _corpus(settings) -> list[str]:
     return sorted(p.name for p in settings.corpus_dir.iterdir() if p.is_file())
 
 
+def _settled(page) -> None:
+    page.wait_for_function("() => !document.querySelector('.pending, .generating, .progress-text')")
+
+
 def _submit(page, path: Path | None, expect: str) -> str:
     page.get_by_role("tab", name="จัดการเอกสาร").click()
     page.locator("#docs-table table").wait_for()
+    _settled(page)  # the tab's listing event has finished (an upload during it was lost once on a loaded CI box)
     if path is not None:
         page.locator("#docs-upload input[type=file]").set_input_files(str(path))
         page.locator("#docs-upload").get_by_text(path.name).first.wait_for()
