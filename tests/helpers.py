@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -32,3 +33,30 @@ def wait_until_serving(proc: subprocess.Popen, port: int, path: str | None = Non
             time.sleep(0.5)
     proc.kill()
     raise RuntimeError(f"the server on port {port} did not start within {timeout:.0f}s")
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def require_chromium(what: str) -> None:
+    """Skip loudly (not silently) when Debian's chromium is missing; `make test` installs it as root."""
+    import pytest
+
+    if not Path(CHROMIUM).exists():
+        print("\n" + "!" * 78 + f"\n!! SKIPPING {what}: {CHROMIUM} is missing (make test installs Debian's"
+              " chromium as root)\n" + "!" * 78)
+        pytest.skip(f"{CHROMIUM} is missing")
+
+
+def serve_web(env: dict) -> tuple[subprocess.Popen, int]:
+    """`python -m assistant serve` on a free port with `env` added to this environment, once it answers."""
+    import os
+    import sys
+
+    from assistant.settings import ROOT
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)], cwd=ROOT,
+                            env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    wait_until_serving(proc, port, "/")
+    return proc, port

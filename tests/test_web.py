@@ -3,9 +3,6 @@
 import json
 import os
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +11,8 @@ from assistant.citations import Citation
 from assistant.corpus import load_corpus
 from assistant.settings import ROOT
 from assistant.web import document_choices, documents_markdown, highlight, render_sources, toc_choices
-from tests.helpers import free_port, wait_until_serving
+from tests.helpers import CHROMIUM, require_chromium, serve_web
 
-CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -60,16 +56,10 @@ def test_sources_name_their_document_and_the_guide_tab_lists_every_document(buil
 
 @pytest.fixture(scope="module")
 def web_url(built, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        print("\n" + "!" * 78 + f"\n!! SKIPPING THE BROWSER TEST: {CHROMIUM} is missing (make test installs Debian's"
-              " chromium as root)\n" + "!" * 78)
-        pytest.skip(f"{CHROMIUM} is missing")
+    require_chromium("THE BROWSER TEST")
     data = tmp_path_factory.mktemp("web-data")
-    port = free_port()
-    env = {**os.environ, "CORPUS_DIR": str(built.corpus_dir), "INDEX_DIR": str(built.index_dir), "DATA_DIR": str(data)}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    wait_until_serving(proc, port, "/")
+    proc, port = serve_web({"CORPUS_DIR": str(built.corpus_dir), "INDEX_DIR": str(built.index_dir),
+                            "DATA_DIR": str(data)})
     yield f"http://127.0.0.1:{port}/", data
     proc.terminate()
     proc.wait(20)

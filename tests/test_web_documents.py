@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from assistant import documents
-from assistant.settings import ROOT
 from tests.conftest import make_settings
-from tests.helpers import free_port, wait_until_serving
+from tests.helpers import CHROMIUM, require_chromium, serve_web
 from tests.test_documents import NOTE
-from tests.test_web import ARGS, CHROMIUM, _ask
+from tests.test_web import ARGS, _ask
 from tests.thai_pdf import locked_pdf
 
 USER, PASSWORD = "admin", "a-long-test-password"
@@ -31,21 +28,14 @@ LIMIT = 3_000_000  # DOCS_MAX_BYTES for this server: small enough to send a larg
 
 @pytest.fixture(scope="module")
 def admin(built, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        print("\n" + "!" * 78 + f"\n!! SKIPPING THE DOCUMENT MANAGER BROWSER TEST: {CHROMIUM} is missing (make test"
-              " installs Debian's chromium as root)\n" + "!" * 78)
-        pytest.skip(f"{CHROMIUM} is missing")
+    require_chromium("THE DOCUMENT MANAGER BROWSER TEST")
     tmp = tmp_path_factory.mktemp("web-docs")
     shutil.copytree(built.corpus_dir, tmp / "corpus")
     shutil.copytree(built.index_dir, tmp / "index")  # embeddings reused: only the new document is embedded
     settings = make_settings(tmp, corpus_dir=tmp / "corpus", docs_max_bytes=LIMIT)
-    port = free_port()
-    env = {**os.environ, "CORPUS_DIR": str(settings.corpus_dir), "INDEX_DIR": str(settings.index_dir),
-           "DATA_DIR": str(settings.data_dir), "WEB_USERNAME": USER, "WEB_PASSWORD": PASSWORD,
-           "DOCS_MAX_BYTES": str(LIMIT)}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    wait_until_serving(proc, port, "/")
+    proc, port = serve_web({"CORPUS_DIR": str(settings.corpus_dir), "INDEX_DIR": str(settings.index_dir),
+                            "DATA_DIR": str(settings.data_dir), "WEB_USERNAME": USER, "WEB_PASSWORD": PASSWORD,
+                            "DOCS_MAX_BYTES": str(LIMIT)})
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
