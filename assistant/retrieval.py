@@ -16,7 +16,6 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 from rank_bm25 import BM25Okapi
 
-from assistant import ids
 from assistant.chunks import Chunk
 from assistant.index import Index
 from assistant.normalize import normalize
@@ -27,6 +26,8 @@ from assistant.settings import Settings
 # The guide's structure as a third voice in the fusion: a question that names one partnership model, or a
 # part every model has (suitability, steps, principle, method), gives those sections one more first-place
 # vote. Measured on the 78 dev questions (votes 0.25–1.0 tried): hit@3 0.897 → 0.962, MRR 0.859 → 0.914.
+# Which sections those are is read from their headings (`section_role`), not from the text export's ids, so
+# the same votes apply to the guide as a PDF or Word file, or to any document built like it (issue 14).
 MODEL_VOTE = 1.0
 PART_CUES = {
     "suitable": re.compile(r"เหมาะ|suit|appropriate|(ภารกิจ|งาน)(แบบ)?(ไหน|อะไร|ใด)"),
@@ -37,12 +38,46 @@ PART_CUES = {
 PART_VOTE = 1.0
 # The framework's named parts get the same vote when a question names one of them and no model.
 FRAMEWORK_CUES = {
-    "framework.components": re.compile(r"องค์ประกอบ|component|element"),
-    "framework.factors": re.compile(r"ปัจจัย|factor|starting condition|institutional design|facilitative"),
-    "framework.characteristics": re.compile(r"ลักษณะสำคัญ|characteristic|feature|key trait"),
+    "components": re.compile(r"องค์ประกอบ|component|element"),
+    "factors": re.compile(r"ปัจจัย|factor|starting condition|institutional design|facilitative"),
+    "characteristics": re.compile(r"ลักษณะสำคัญ|characteristic|feature|key trait"),
     "models": re.compile(r"(สาม|3|กี่)\s*รูปแบบ|รูปแบบ(ความร่วมมือ|การบริหารราชการแบบมีส่วนร่วม)|"
                          r"(partnership|collaboration|three|3) (models|forms|types)|what models"),
 }
+# How the guide heads those parts: a model's part is the heading right under the model's own; a framework
+# part is any heading of the path (its items sit under it).
+PART_HEADINGS = {"principle": re.compile(r"หลักการ"), "method": re.compile(r"วิธีการ"),
+                 "suitable": re.compile(r"เหมาะสม"), "steps": re.compile(r"ขั้นตอน")}
+FRAMEWORK_HEADINGS = {"components": re.compile(r"องค์ประกอบ"), "factors": re.compile(r"^ปัจจัย"),
+                      "characteristics": re.compile(r"^ลักษณะสำคัญ"),
+                      "models": re.compile(r"^รูปแบบการบริหารราชการแบบมีส่วนร่วม$")}
+PATH_SEPARATOR = " › "  # how `Section.path_text` (a chunk's title) joins the headings
+
+
+@dataclass(frozen=True)
+class SectionRole:
+    """What a section is in the guide's structure, read from its headings."""
+
+    model: str | None = None  # the partnership model whose heading is above it
+    part: str | None = None  # principle / method / suitable / steps, under that model
+    topic: str | None = None  # a framework part (components, factors, characteristics) or the models overview
+
+
+def section_role(path_text: str) -> SectionRole:
+    """"รูปแบบการให้เงินอุดหนุน (Grant) › ขั้นตอนการดำเนินการ › ขั้นตอนที่ 2 …" → grant, steps; the PDF's
+    "2. รูปแบบการทำสัญญาข้อตกลง › หลักการพื้นฐาน" → contracting, principle."""
+    headings = [h.strip() for h in path_text.split(PATH_SEPARATOR)]
+    model, part, topic = None, None, None
+    for depth, heading in enumerate(headings):
+        named = mentioned(heading)
+        if len(named) == 1:
+            model = named[0]
+            below = headings[depth + 1] if depth + 1 < len(headings) else ""
+            part = next((p for p, rx in PART_HEADINGS.items() if rx.search(below)), None)
+            break
+    if model is None:
+        topic = next((t for t, rx in FRAMEWORK_HEADINGS.items() if any(rx.search(h) for h in headings)), None)
+    return SectionRole(model, part, topic)
 
 
 def rrf(rankings: Iterable[list[str]], k: int = 60) -> dict[str, float]:
@@ -90,8 +125,7 @@ class HybridSearcher:
         self.tokens = [search_tokens(c.embed_text) for c in index.chunks]
         self.token_sets = [set(t) for t in self.tokens]
         self.bm25 = BM25Okapi(self.tokens)
-        self.model_of = [ids.model_of(c.section_id) for c in index.chunks]
-        self.part_of = [ids.part_of(c.section_id) for c in index.chunks]
+        self.roles = [section_role(c.title) for c in index.chunks]
         self.idf = dict(self.bm25.idf)
         self.unseen_idf = max(self.idf.values(), default=1.0)
         self._vectors: dict = {}
@@ -128,14 +162,14 @@ class HybridSearcher:
             named = mentioned(query)
             norm = normalize(query)
             parts = {part for part, rx in PART_CUES.items() if rx.search(norm)}
-            framework = tuple(sid for sid, rx in FRAMEWORK_CUES.items() if rx.search(norm)) if not named else ()
+            topics = {t for t, rx in FRAMEWORK_CUES.items() if rx.search(norm)} if not named else set()
             for cid in fused:
-                i = position[cid]
-                if len(named) == 1 and self.model_of[i] == named[0]:  # about one model: more weight to its text
+                role = self.roles[position[cid]]
+                if len(named) == 1 and role.model == named[0]:  # about one model: more weight to its text
                     fused[cid] += MODEL_VOTE / (self.settings.rrf_k + 1)
-                if self.part_of[i] in parts:
+                if role.part in parts:
                     fused[cid] += PART_VOTE / (self.settings.rrf_k + 1)
-                if framework and self.chunks[cid].section_id.startswith(framework):
+                if role.topic in topics:
                     fused[cid] += PART_VOTE / (self.settings.rrf_k + 1)
         sparse_scores, dense_scores = dict(sparse), dict(dense)
         best = sorted(fused, key=lambda cid: (-fused[cid], position[cid]))[:k]
