@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.intents import asked_items
 from assistant.normalize import normalize
 from assistant.partnership import MODELS, NAMES, mentioned
 from assistant.segment import CHAT_WORDS, search_tokens
@@ -18,7 +19,8 @@ REFERS_BACK = re.compile(
     r"^(มี)?กี่ขั้นตอน|^ขั้นตอนที่|^เหมาะ|^ใคร|^ต่าง|^what about|^and\b"
 )
 FIRST_ONE = re.compile(r"แบบแรก|อันแรก|รูปแบบแรก|the first")
-STEP = re.compile(r"ขั้นตอนที่\s*(\d+)|step\s*(\d+)")
+STEP = re.compile(r"ขั้น(?:ตอน)?\s*(?:ที่)?\s*(\d+)|step\s*(\d+)")
+ITEM = re.compile(r"(?:ข้อ|อัน)\s*(?:ที่)?\s*(\d+)")  # "ข้อ 7 ล่ะ" while a model's steps are in focus: step 7
 SHORT = 40  # a message this short rarely names its own subject: it continues the conversation
 
 
@@ -46,6 +48,15 @@ def own_subject(question: str) -> bool:
     return len({t for t in search_tokens(question) if t not in CHAT_WORDS}) > 1
 
 
+def _item_of_previous_list(question: str, history: list[dict]) -> str:
+    """"ข้อแรกขยายความหน่อย", "อันที่ 4 ล่ะ", "the second one?" after a question about a list that is no model's
+    (the framework's components, factors, characteristics): that list's question, with the item asked."""
+    asked = [str(t.get("content", "")) for t in history if t.get("role") == "user"]
+    if not asked or not asked_items(normalize(question)) or mentioned(question):
+        return question
+    return f"{question} ({asked[-1]})"
+
+
 def condense(question: str, history: list[dict]) -> str:
     """The standalone question to retrieve and answer with."""
     if not history:
@@ -53,7 +64,7 @@ def condense(question: str, history: list[dict]) -> str:
     q = normalize(question)
     models, last_step = focus(history)
     if not models:
-        return question
+        return _item_of_previous_list(question, history)
     current = models[-1]
     if FIRST_ONE.search(q):
         first = next((m for m in models if m != current), MODELS[0] if current != MODELS[0] else None)
@@ -63,4 +74,6 @@ def condense(question: str, history: list[dict]) -> str:
         return question
     if re.search(r"ถัดไป|ต่อไป|next", q) and last_step and not STEP.search(q):
         return f"ขั้นตอนที่ {last_step + 1} ของ{NAMES[current]}"
+    if last_step and not STEP.search(q) and (item := ITEM.search(q)):
+        question = ITEM.sub(f"ขั้นตอนที่ {item.group(1)}", question, count=1) if ITEM.search(question) else question
     return f"{question} ({NAMES[current]})"

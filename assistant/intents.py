@@ -77,9 +77,12 @@ META = (
 # "Where does the concept come from?" is about the guide's own concept, not another one it mentions (NPM).
 OWN_CONCEPT = re.compile(rf"{GUIDE_ITSELF}|นี้|collaborative|\bcg\b|ร่วมมือกัน|บริหารกิจการบ้านเมือง|นักวิชาการ|ansell|gash|"
                          r"ทฤษฎี|scholar|this (concept|idea|framework|model)")
+# "Which model do we use?": "แบบไหน" alone also means "how"/"what kind" ("ตัดสินใจกันแบบไหน", "จัดเป็นแบบไหน") and
+# "แนะนำ" also "that the guide recommends" ("ผู้นำที่คู่มือแนะนำ …กี่คน"), so those two count only when asking to
+# use, choose or fit a form.
 RECOMMEND = re.compile(
-    r"เหมาะ|ควรใช้|ใช้รูปแบบ(ไหน|ใด|อะไร)|รูปแบบ(ไหน|ใด)|แบบไหน|แบบใด|ใช้อะไรดี|ใช้วิธีไหน|วิธีไหนดี|ควรเลือก|เลือกแบบ|"
-    r"แนะนำ|\bsuit|which (model|approach|option|type|form|scheme|mechanism|one)|what (model|approach|kind of partnership)|"
+    r"เหมาะ|ควรใช้|ใช้รูปแบบ(ไหน|ใด|อะไร)|รูปแบบ(ไหน|ใด)|(ใช้|ควร|เลือก|ตรงกับ|เข้ากับ)\s*แบบ(ไหน|ใด)|แบบ(ไหน|ใด)\s*ดี|"
+    r"ใช้อะไรดี|ใช้วิธีไหน|วิธีไหนดี|ควรเลือก|เลือกแบบ|แนะนำ(ให้)?(ใช้|เลือก)?\s*(รูป)?แบบ(ไหน|ใด|อะไร)|ช่วยแนะนำ|\bsuit|which (model|approach|option|type|form|scheme|mechanism|one)|what (model|approach|kind of partnership)|"
     r"should (we|i) use|best (model|fit|option|approach)|appropriate|recommend"
 )
 # A situation is told, not just named: the user's own organisation or a concrete undertaking.
@@ -90,8 +93,11 @@ SITUATION_TOLD = re.compile(
 )
 STEP_NO = re.compile(r"ขั้น(ตอน)?(?:ที่)?\s*(\d+)|step\s*(\d+)|(\d+)(st|nd|rd|th) step")
 # "ข้อ 1 กับข้อ 2", "ขั้น 6 ถึงขั้น 9", "items 2-4", "ข้อที่สาม": which items of a list are asked about
-ITEM_NO = re.compile(r"(?:ข้อ|ขั้น(?:ตอน)?|ประการ|ด้าน|องค์ประกอบ|ปัจจัย|ลักษณะ)\s*(?:ที่)?\s*(\d+|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)(?!\s*(?:ขั้นตอน|ข้อ|ประการ|ด้าน|ปัจจัย|องค์ประกอบ|รูปแบบ))|"
-                     r"\b(?:item|step|component|factor|characteristic|point|no\.?)s?\s*(\d+)")
+ITEM_NO = re.compile(r"(?:ข้อ|อัน|ขั้น(?:ตอน)?|ประการ|ด้าน|องค์ประกอบ|ปัจจัย|ลักษณะ)\s*(?:ที่)?\s*(\d+|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)(?!\s*(?:ขั้นตอน|ข้อ|ประการ|ด้าน|ปัจจัย|องค์ประกอบ|รูปแบบ))|"
+                     r"\b(?:item|step|component|factor|characteristic|point|no\.?)s?\s*(\d+)|"
+                     r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth) (?:one|item|point|component|factor|"
+                     r"characteristic|condition|feature)\b")
+FIRST_ITEM = re.compile(r"(?:ข้อ|อัน)\s*แรก")  # "ข้อแรก", "อันแรก" (not "ขั้นแรก": that is the first step)
 ITEM_RANGE = re.compile(r"(\d+)\s*(?:ถึง|-|–|to)\s*(?:ข้อ|ขั้น(?:ตอน)?|step)?\s*(?:ที่)?\s*(\d+)")
 ORDINALS = {"หนึ่ง": 1, "สอง": 2, "สาม": 3, "สี่": 4, "ห้า": 5, "หก": 6, "เจ็ด": 7, "แปด": 8, "เก้า": 9,
             "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -131,6 +137,8 @@ SHAPES = (
         r"คืออะไร|คือ|หมายถึง|หมายความว่า|ความหมาย|นิยาม|แปลว่า|what is|what are|what's|what does .* mean|define|"
         r"definition|meaning|explain|describe|description|summar|overview|in brief|tell me about|สรุป|เรียกว่า")),
 )
+FRAMEWORK_LIST = re.compile(r"องค์ประกอบ|ปัจจัย|ลักษณะสำคัญ|\bcomponents?\b|\bfactors?\b|\bcharacteristics?\b")
+STEP_CUE = re.compile(r"ขั้นตอน|ขั้น|\bsteps?\b|\bstages?\b")
 ALL_MODELS = re.compile(r"(สาม|3|ทั้ง ?3|ทั้งสาม|ทุก|แต่ละ)\s*(รูปแบบ|แบบ|โมเดล)|three (models|forms|types)|all (three|3|the) models|"
                         r"each model|the models|(ทั้ง|ทุก)รูปแบบ")
 
@@ -152,8 +160,10 @@ def asked_items(q: str) -> tuple[int, ...]:
     """Item numbers a normalised question asks about, in order ("ขั้น 6 ถึงขั้น 9" → 6, 7, 8, 9)."""
     numbers: list[int] = []
     for m in ITEM_NO.finditer(q):
-        word = m.group(1) or m.group(2)
+        word = m.group(1) or m.group(2) or m.group(3)
         numbers.append(int(word) if word.isdigit() else ORDINALS[word])
+    if FIRST_ITEM.search(q):
+        numbers.append(1)
     for m in ITEM_RANGE.finditer(q):
         low, high = int(m.group(1)), int(m.group(2))
         if low < high <= low + 9:
@@ -216,6 +226,8 @@ def classify(question: str) -> Intent:
                 models = MODELS
             elif route is Route.COMPARE and not models and LIST_CUE.search(q):
                 route = Route.LIST  # "ลักษณะที่ต่างจากแบบอื่นมีกี่ข้อ": a list, not a comparison
+            if route is Route.STEPS and not models and FRAMEWORK_LIST.search(q) and not STEP_CUE.search(q):
+                route = Route.LIST  # "องค์ประกอบของกระบวนการ CG มีอะไรบ้าง": the framework's list, not a procedure
             if route is Route.SUITABILITY and not models:
                 return Intent(Route.SITUATION, models, step, wants(q))
             return Intent(route, models, step, items=items)
