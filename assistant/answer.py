@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant import ids, messages
-from assistant.citations import Citation
+from assistant.citations import MARKER, Citation
 from assistant.corpus import Document, Section, section_index
 from assistant.intents import LAST, Intent, Route
 from assistant.partnership import MODELS, NAMES
-from assistant.retrieval import Hit, HybridSearcher, term_coverage
+from assistant.retrieval import PATH_SEPARATOR, Hit, HybridSearcher, section_role, term_coverage
 from assistant.segment import expand_query, search_tokens, sentences
 
 MODEL_WORDS = frozenset(
@@ -251,6 +251,35 @@ class DefaultAnswerer:
         if not cites:
             return None
         return f"{lead}\n{body}", cites
+
+    def _which_model(self, question, intent, hits):
+        """"…เป็นตัวอย่างของรูปแบบไหน", "which models do they fall under?": the model whose passage among the
+        best four holds most of what is asked about (and, when several are asked for, any other model's passage
+        that holds nearly as much), named with its part and that passage's best sentences."""
+        q_tokens = set(expand_query(search_tokens(question)))
+        scored = []
+        for rank, hit in enumerate(hits[:4]):
+            if (model := section_role(hit.chunk.title).model) is None:
+                continue
+            held = max((self._weighted_coverage(q_tokens, _tokens(x)) for x in _sentences(hit.chunk.text)), default=0)
+            scored.append((held + RANK_PRIOR / (rank + 1), model, hit))
+        if not scored:
+            return None
+        scored.sort(key=lambda x: -x[0])
+        chosen = [scored[0]] + [x for x in scored[1:] if "many" in intent.wants and x[0] >= 0.8 * scored[0][0]]
+        lines, cites, named = [], [], set()
+        for _, model, hit in chosen:
+            if model in named:
+                continue
+            named.add(model)
+            body, found = self._extract(question, [hit], EXAMPLE_CUE, run_length=RUN_LENGTH)
+            if not found:
+                continue
+            body = MARKER.sub(lambda m, base=len(cites): f"[{int(m.group(1)) + base}]", body)
+            cites.extend(found)
+            part = hit.chunk.title.rsplit(PATH_SEPARATOR, 1)[-1]
+            lines.append(f"{messages.WHICH_MODEL.format(model=NAMES[model], part=part)}\n{body}")
+        return ("\n".join(lines), cites) if cites else None
 
     def _suitability(self, question, intent, hits):
         """Which tasks suit a named model: its "ภารกิจที่เหมาะสม", then the guide's example."""
@@ -533,6 +562,7 @@ COMPOSERS: dict[Route, Composer] = {
     Route.STEPS: DefaultAnswerer._steps,
     Route.STEP: DefaultAnswerer._one_step,
     Route.WHICH_STEP: DefaultAnswerer._which_step,
+    Route.WHICH_MODEL: DefaultAnswerer._which_model,
     Route.SUITABILITY: DefaultAnswerer._suitability,
     Route.SITUATION: DefaultAnswerer._situation,
     Route.COMPARE: DefaultAnswerer._compare,

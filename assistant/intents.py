@@ -31,6 +31,7 @@ class Route(StrEnum):
     STEP = "step"
     STEPS = "steps"
     WHICH_STEP = "which_step"  # "งวดแรกอยู่ขั้นไหน": which step of the procedure holds a task
+    WHICH_MODEL = "which_model"  # "…เป็นตัวอย่างของรูปแบบไหน": under which model the guide puts something
     COMPARE = "compare"
     SUITABILITY = "suitability"  # a named model: which tasks suit it
     EXAMPLE = "example"
@@ -85,6 +86,11 @@ RECOMMEND = re.compile(
     r"ใช้อะไรดี|ใช้วิธีไหน|วิธีไหนดี|ควรเลือก|เลือกแบบ|แนะนำ(ให้)?(ใช้|เลือก)?\s*(รูป)?แบบ(ไหน|ใด|อะไร)|ช่วยแนะนำ|\bsuit|which (model|approach|option|type|form|scheme|mechanism|one)|what (model|approach|kind of partnership)|"
     r"should (we|i) use|best (model|fit|option|approach)|appropriate|recommend"
 )
+# A long message that asks what the guide says ("…which models do they fall under?", "คู่มือยกเป็นตัวอย่างของรูปแบบไหน")
+# is a question about the guide's content, not a situation to recommend for, unless it also tells one.
+GUIDE_SAYS = re.compile(r"ตัวอย่าง|example|fall under|belong|which (model|models|ones?) (lets?|allows?|has|have|is|are|uses?)")
+MANY_MODELS = re.compile(r"แบบ(ไหน|ใด)บ้าง|which (models|ones)")
+WHICH_MODEL = re.compile(r"(รูป)?แบบ(ไหน|ใด)|which (model|models|ones?)\b|what model")
 # A situation is told, not just named: the user's own organisation or a concrete undertaking.
 SITUATION_TOLD = re.compile(
     r"กรมเรา|หน่วยงานเรา|หน่วยงานของ|องค์กรเรา|สำนักงานเรา|จังหวัดเรา|ทางเรา|พวกเรา|เรา(จะ|อยาก|ต้องการ|กำลัง|มี|ไม่)|"
@@ -210,7 +216,9 @@ def classify(question: str) -> Intent:
         if rx.search(q) and (route is not Route.SOURCE or OWN_CONCEPT.search(q)):
             return Intent(route, models)
     told = bool(SITUATION_TOLD.search(q))
-    if RECOMMEND.search(q) and ((not models and (told or len(q) > 60)) or (told and len(q) > 50)):
+    if not models and not told and GUIDE_SAYS.search(q) and WHICH_MODEL.search(q):
+        return Intent(Route.WHICH_MODEL, models, wants=frozenset({"many"} if MANY_MODELS.search(q) else ()))
+    if RECOMMEND.search(q) and ((not models and (told or len(q) > 60 and not GUIDE_SAYS.search(q))) or (told and len(q) > 50)):
         return Intent(Route.SITUATION, models, asked_step(q), wants(q))
     step = asked_step(q)
     items = asked_items(q)

@@ -84,6 +84,7 @@ CHECKLIST_OFFER = (
 )
 
 WHICH_STEP = "อยู่ใน{model} ขั้นตอนที่ {step} {title}"
+WHICH_MODEL = "คู่มือกล่าวถึงเรื่องนี้ใน{model} ({part})"
 PART = "{n}) {question}\n{answer}"  # one question of a message that asks several
 PART_NOT_FOUND = "ไม่พบในคู่มือ"
 

@@ -88,6 +88,26 @@ GLOSSARY = {
     "voluntary": "สมัครใจ", "command": "สั่งการ", "flexible": "ยืดหยุ่น", "open": "เปิดกว้าง",
     "timeframe": "กรอบระยะเวลา", "deadline": "กรอบระยะเวลา", "safety": "ความปลอดภัย", "safe": "ความปลอดภัย",
     "leaders": "ผู้นำ", "experience": "ประสบการณ์", "new": "ใหม่", "first": "แรก", "last": "สุดท้าย",
+    # the guide's examples, actors and safeguards (every Thai term here is in the guide: English questions about
+    # them retrieved nothing of theirs; dev English must-include 0.659 → see eval/README.md)
+    "disabled": "ผู้พิการ คนพิการ", "disability": "ผู้พิการ คนพิการ", "autistic": "ออทิสติก", "autism": "ออทิสติก",
+    "child": "เด็ก", "children": "เด็ก", "kid": "เด็ก", "consumer": "ผู้บริโภค", "complaint": "ร้องเรียน",
+    "database": "ฐานข้อมูล", "survey": "สำรวจ", "research": "วิจัย", "training": "ฝึกอบรม", "workshop": "ฝึกอบรม",
+    "shelter": "สถานสงเคราะห์", "site": "ลงพื้นที่", "mid-term": "ขั้นกลาง", "midterm": "ขั้นกลาง",
+    "interim": "ขั้นกลาง", "installment": "งวด", "instalment": "งวด", "tranche": "งวด", "representative": "ตัวแทน",
+    "individual": "ปัจเจกบุคคล", "compete": "แข่งขัน", "competition": "แข่งขัน", "equal": "เสมอภาค",
+    "transparent": "โปร่งใส", "transparency": "โปร่งใส", "legal": "กฎหมาย", "entity": "นิติบุคคล",
+    "hoc": "เฉพาะกิจ", "mou": "บันทึกข้อตกลง", "reputation": "ชื่อเสียง", "risk": "ความเสี่ยง",
+    "strict": "เคร่งครัด", "strictly": "เคร่งครัด", "recipient": "ผู้รับมอบหมายภารกิจ",
+    "assigner": "ผู้มอบหมายภารกิจ", "consult": "ปรึกษาหารือ", "consultation": "ปรึกษาหารือ", "dialogue": "พูดคุย",
+    "forum": "เวที", "conflict": "ขัดแย้ง", "quality": "คุณภาพ", "efficient": "ประสิทธิภาพ",
+    "efficiency": "ประสิทธิภาพ", "effective": "ประสิทธิผล", "continuity": "ต่อเนื่อง", "continuous": "ต่อเนื่อง",
+    "fund": "กองทุน", "expert": "ผู้เชี่ยวชาญ", "expertise": "ความเชี่ยวชาญ", "standard": "มาตรฐาน",
+    "capacity": "ศักยภาพ", "capability": "ขีดความสามารถ", "communication": "สื่อสาร", "information": "ข้อมูล",
+    "data": "ข้อมูล", "plan": "แผน", "sign": "ลงนาม", "secretariat": "สำนักงานเลขานุการ", "university": "มหาวิทยาลัย",
+    "integrate": "บูรณาการ", "integration": "บูรณาการ", "strategic": "ยุทธศาสตร์", "strategy": "ยุทธศาสตร์",
+    "benefit": "ผลประโยชน์", "interest": "ผลประโยชน์", "manipulate": "ชักนำ", "dominate": "ครอบงำ",
+    "hidden": "แอบแฝง", "rule": "กฎเกณฑ์", "regulation": "ระเบียบ", "formal": "เป็นทางการ", "mediator": "ตัวกลาง",
     # abbreviations officials use in chat
     "pbc": "สัญญาข้อตกลง",
 }
