@@ -275,7 +275,8 @@ class DefaultAnswerer:
             body, found = self._extract(question, [hit], EXAMPLE_CUE, run_length=RUN_LENGTH)
             if not found:
                 continue
-            body = MARKER.sub(lambda m, base=len(cites): f"[{int(m.group(1)) + base}]", body)
+            base = len(cites)
+            body = MARKER.sub(lambda m, base=base: f"[{int(m.group(1)) + base}]", body)
             cites.extend(found)
             part = hit.chunk.title.rsplit(PATH_SEPARATOR, 1)[-1]
             lines.append(f"{messages.WHICH_MODEL.format(model=NAMES[model], part=part)}\n{body}")
