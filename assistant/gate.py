@@ -53,9 +53,24 @@ FEATURES = ("dense_top", "bm25_top", "coverage", "absent_mass", "absent_terms", 
 # A question that asks for an amount ("กี่บาท", "how many days") is answerable only where the best passages
 # give a number in that unit: the guide gives step counts and years, not money, durations or percentages.
 AMOUNT = re.compile(r"(?:กี่|เท่า(?:ไร|ไหร่)|สูงสุด|ขั้นต่ำ|อย่างน้อย|ไม่เกิน|how (?:much|many|long)|maximum|minimum|"
-                    r"at least|up to|what percentage)\s*(?P<unit>บาท|วัน|เดือน|ปี|เปอร์เซ็น\S*|ร้อยละ|%|ครั้ง|คน|งวด|ชั่วโมง|"
+                    r"at least|up to|what percentage)\s*(?P<unit>บาท|วัน|เดือน|ปี|เปอร์เซ็น\S*|ร้อยละ|%|ครั้ง|คน|งวด|ชั่วโมง|แห่ง|ราย|"
                     r"ขั้นตอน|ขั้น|ประการ|ด้าน|ข้อ|รูปแบบ|องค์ประกอบ|ปัจจัย|หน่วยงาน|baht|days?|months?|years?|percent|%|"
                     r"times|people|steps?|components?|factors?|models?)?")
+# Amounts that measure money, time, people or places: a question asking for one in a unit that the indexed
+# documents never give with a number ("กี่บาท", "อย่างน้อยกี่คน", "กี่แห่ง", "how many days") cannot be answered
+# from them, whatever else it shares with the guide. List units ("กี่ขั้นตอน", "กี่ประการ", "กี่งวด") are not
+# measures: the guide gives those in words and lists.
+MEASURES = frozenset({"บาท", "วัน", "เดือน", "ปี", "ร้อยละ", "ชั่วโมง", "คน", "แห่ง", "ราย", "ครั้ง"})
+# An official instrument a question may ask about (a statute or one of its sections, a cabinet resolution, a
+# ministry's rule): the guide answers about such a thing only if its text names one of that kind. This guide
+# names none, so "…ตาม พ.ร.บ.จัดซื้อจัดจ้าง", "ต้องขอมติ ครม. ไหม", "Section 4 of the … Act" are refused even when
+# their other words are the guide's; a corpus that adds a circular citing one answers again.
+INSTRUMENTS = {
+    "statute": re.compile(r"พ\.\s?ร\.\s?บ|พรบ|พระราชบัญญัติ|พระราชกฤษฎีกา|พ\.\s?ร\.\s?[กฎป]\.|ประมวลกฎหมาย|ประมวลรัษฎากร|มาตรา\s*\d|"
+                          r"\b[A-Z][\w'-]+(?:\s+(?:and|of|the|[A-Z][\w'-]+))*\s+Act\b|\bsection\s+\d+\s+of\b"),
+    "cabinet": re.compile(r"มติ\s*(?:ครม|คณะรัฐมนตรี)|ครม\.|\bcabinet\b"),
+    "ministry rule": re.compile(r"ระเบียบกระทรวง|กฎกระทรวง|ประกาศกระทรวง|ministerial (?:regulation|rule|order)"),
+}
 UNIT_WORDS = {"ขั้น": "ขั้นตอน", "step": "ขั้นตอน", "steps": "ขั้นตอน", "component": "องค์ประกอบ",
               "components": "องค์ประกอบ", "factor": "ปัจจัย", "factors": "ปัจจัย", "model": "รูปแบบ",
               "models": "รูปแบบ", "year": "ปี", "years": "ปี", "day": "วัน", "days": "วัน", "month": "เดือน",
@@ -133,6 +148,8 @@ def features(question: str, intent: Intent, hits: list[Hit], searcher: HybridSea
     latin = len(_LATIN.findall(q)) / letters if letters else 0.0
     dense = max((h.dense for h in top), default=0.0)
     unmet = float(_answer_type_unmet(q, [h.chunk.text for h in top]))
+    instruments = [k for k, rx in INSTRUMENTS.items() if rx.search(question) and k not in _given(searcher)]
+    measures = [u for u in _asked_units(q) if u in MEASURES and u not in _given(searcher)]
     return {
         "dense_top": dense,
         "bm25_top": math.log1p(max((h.bm25 for h in top), default=0.0)),
@@ -150,7 +167,33 @@ def features(question: str, intent: Intent, hits: list[Hit], searcher: HybridSea
         "criteria": float(min(criteria, 3)),
         "latin_x_dense": latin * dense,
         "latin_x_coverage": latin * coverage,
+        # not the model's inputs: what the vetoes beside it look at (`subject_absent`, `instrument_absent`)
+        "instrument_absent": float(bool(instruments)),
+        "measure_never_given": float(bool(measures)),
     }
+
+
+_GIVEN: dict[int, frozenset[str]] = {}
+
+
+def _given(searcher: HybridSearcher) -> frozenset[str]:
+    """The kinds of official instrument the indexed documents name and the measures they give with a number
+    (kept per searcher: its index does not change)."""
+    given = _GIVEN.get(id(searcher))
+    if given is None:
+        texts = [c.text for c in searcher.index.chunks]
+        given = _GIVEN[id(searcher)] = frozenset(
+            [k for k, rx in INSTRUMENTS.items() if any(rx.search(t) for t in texts)]
+            + [u for u in MEASURES if any(_number_in(u).search(t) for t in texts)])
+    return given
+
+
+def _number_in(unit: str) -> re.Pattern:
+    return re.compile(rf"\d[\d,.]*\s*{re.escape(unit)}|{re.escape(unit)}\s*\d")
+
+
+def _asked_units(q: str) -> list[str]:
+    return [UNIT_WORDS.get(m.group("unit"), m.group("unit")) for m in AMOUNT.finditer(q) if m.group("unit")]
 
 
 # Who, when and where questions need a name, a date or a place in the passages that answer them.
@@ -167,11 +210,8 @@ ASKED_TYPES = (
 
 def _answer_type_unmet(q: str, passages: list[str]) -> bool:
     """The question asks for an amount in a unit, a name, a date or a place that no best passage gives."""
-    for m in AMOUNT.finditer(q):
-        if m.group("unit"):
-            unit = UNIT_WORDS.get(m.group("unit"), m.group("unit"))
-            given = re.compile(rf"\d[\d,.]*\s*{re.escape(unit)}|{re.escape(unit)}\s*\d")
-            return not any(given.search(p) for p in passages)
+    for unit in _asked_units(q)[:1]:
+        return not any(_number_in(unit).search(p) for p in passages)
     for asks, gives in ASKED_TYPES:
         if asks.search(q):
             return not any(gives.search(p) for p in passages)
@@ -231,7 +271,9 @@ class EvidenceGate:
     def decide(self, values: dict, vector: np.ndarray) -> Evidence:
         values = {**values, "topic_affinity": self.affinity(vector)}
         p = self.probability(values)
-        return Evidence(p, p >= self.threshold and not subject_absent(values), values)
+        vetoed = subject_absent(values) or values.get("instrument_absent") or (
+            values.get("measure_never_given") and not values["situation"])  # "…อยากรู้ว่ามีผู้สูงอายุกี่คน" tells a task
+        return Evidence(p, p >= self.threshold and not vetoed, values)
 
 
 def subject_absent(values: dict) -> bool:

@@ -143,6 +143,7 @@ SHAPES = (
         r"คืออะไร|คือ|หมายถึง|หมายความว่า|ความหมาย|นิยาม|แปลว่า|what is|what are|what's|what does .* mean|define|"
         r"definition|meaning|explain|describe|description|summar|overview|in brief|tell me about|สรุป|เรียกว่า")),
 )
+ASKS_WHY = re.compile(r"^\s*(why\b|ทำไม|เพราะเหตุใด|เหตุใด)")
 FRAMEWORK_LIST = re.compile(r"องค์ประกอบ|ปัจจัย|ลักษณะสำคัญ|\bcomponents?\b|\bfactors?\b|\bcharacteristics?\b")
 STEP_CUE = re.compile(r"ขั้นตอน|ขั้น|\bsteps?\b|\bstages?\b")
 ALL_MODELS = re.compile(r"(สาม|3|ทั้ง ?3|ทั้งสาม|ทุก|แต่ละ)\s*(รูปแบบ|แบบ|โมเดล)|three (models|forms|types)|all (three|3|the) models|"
@@ -228,6 +229,8 @@ def classify(question: str) -> Intent:
         return Intent(Route.STEP, models, step, wants(q))
     if step is None and WHICH_STEP.search(q) and not (LIST_CUE.search(q) or re.search(r"มีขั้นตอน|สำคัญที่สุด", q)):
         return Intent(Route.WHICH_STEP, models, None, wants(q))
+    if ASKS_WHY.match(q):  # "why should the needs assessment in the commissioning cycle …": a reason, not the cycle
+        return Intent(Route.WHY, models, step, items=items)
     for route, rx in SHAPES:
         if rx.search(q):
             if route is Route.COMPARE and len(models) < 2 and ALL_MODELS.search(q):

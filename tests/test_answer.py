@@ -226,3 +226,63 @@ def test_which_step_names_the_step_and_quotes_it(assistant):
     answer = assistant.ask("แบบ PBC การจัดสรรงบประมาณงวดแรกอยู่ขั้นตอนไหน")
     assert answer.answer.startswith("อยู่ในรูปแบบการทำสัญญาข้อตกลง (Performance-based Contracting) ขั้นตอนที่ 5")
     assert answer.citations[0].section_id == "contracting.steps.5"
+
+
+@pytest.mark.parametrize("question", [
+    "แบบ Grant ต้องเสนอเรื่องขอมติคณะรัฐมนตรีก่อนทำบันทึกข้อตกลงไหมครับ",  # the guide's words about a cabinet step
+    "การคัดเลือกหน่วยงานคู่สัญญาในขั้นตอนที่ 4 ต้องทำตาม พ.ร.บ.การจัดซื้อจัดจ้าง มาตราไหนคะ",
+    "Which section of the Public Procurement Act applies to performance-based contracting?",
+])
+def test_a_question_about_an_instrument_the_guide_never_cites_is_refused(assistant, question):
+    """The instrument veto: a statute, a cabinet resolution, a ministry rule the documents never name."""
+    state = assistant.inspect(question)
+    assert state["evidence"].features["instrument_absent"] and not state["evidence"].passed
+    assert assistant.ask(question).refused
+
+
+@pytest.mark.parametrize("question", [
+    "คณะกรรมการร่วมเฉพาะกิจแบบ Grant ต้องมีกรรมการอย่างน้อยกี่คนคะ",
+    "หน่วยงานภาครัฐต้องตอบข้อเสนอแผนการดำเนินโครงการภายในกี่วัน",
+    "How many months does the mid-term evaluation in performance-based contracting take?",
+])
+def test_a_measure_the_guide_never_gives_is_refused(assistant, question):
+    """The measure veto: people, days, months, money … the documents never give with a number."""
+    state = assistant.inspect(question)
+    assert state["evidence"].features["measure_never_given"] and not state["evidence"].passed
+    assert assistant.ask(question).refused
+    assert not assistant.inspect("แบบสัญญาข้อตกลงมีกี่ขั้นตอน")["evidence"].features["measure_never_given"]
+
+
+def test_what_the_vetoes_know_comes_from_the_indexed_documents():
+    """A corpus that cites a statute and gives a count of people answers about them: nothing is keyed to the
+    guide itself."""
+    from types import SimpleNamespace
+
+    from assistant.gate import _given
+
+    def searcher(*texts):
+        return SimpleNamespace(index=SimpleNamespace(chunks=[SimpleNamespace(text=t) for t in texts]))
+
+    assert _given(searcher("ภาคีหุ้นส่วนร่วมกันกำหนดเป้าหมาย")) == frozenset()
+    circular = searcher("ตามพระราชบัญญัติการจัดซื้อจัดจ้าง พ.ศ. 2560 มาตรา 56", "คณะกรรมการไม่น้อยกว่า 5 คน")
+    assert _given(circular) == {"statute", "คน"}
+
+
+def test_which_model_names_the_model_whose_passage_holds_the_example(assistant, built):
+    a = assistant.ask("การขับเคลื่อนงานคุ้มครองสิทธิเด็กระดับจังหวัดที่คู่มือยกมา เป็นตัวอย่างของรูปแบบไหนครับ")
+    assert a.answer.startswith(messages.WHICH_MODEL.split("{")[0]) and NAMES["commissioning"] in a.answer
+    assert a.citations[0].section_id == "commissioning.suitable"
+    _assert_cited_verbatim(a, built)
+
+
+@pytest.mark.parametrize(("history", "question", "section"), [
+    ("ปัจจัยที่มีผลต่อการสร้างกระบวนการบริหารกิจการบ้านเมืองแบบร่วมมือกันมีอะไรบ้าง", "ข้อที่สองขยายความหน่อยครับ",
+     "framework.factors.f2"),
+    ("What are the key characteristics of collaborative governance?", "tell me more about the first one",
+     "framework.characteristics.b1"),
+])
+def test_a_follow_up_about_an_item_of_the_previous_list(assistant, history, question, section):
+    """'ข้อที่สอง', 'the first one' after a list that is no model's: that item of that list."""
+    turns = [{"role": "user", "content": history}, {"role": "assistant", "content": "…"}]
+    a = assistant.ask(question, turns)
+    assert not a.refused and section in {c.section_id for c in a.citations}
