@@ -72,7 +72,7 @@ class Assistant:
         bounded = clean_history(history, self.settings.history_turns)
         context, parts, numbered = multipart.split(question)
         if len(parts) > 1 and self._split_worth_it(question, bounded, numbered):
-            yield {"type": "answer", "answer": self._several(context, parts, bounded)}
+            yield {"type": "answer", "answer": self._several(question.strip(), context, parts, bounded)}
             return
         state = self.chain.invoke({"question": question.strip(), "history": bounded})
         default = state["answer"]
@@ -109,15 +109,22 @@ class Assistant:
         passed = bool(state["evidence"] and state["evidence"].passed)
         return passed and (numbered or state["intent"].route is not Route.SITUATION)
 
-    def _several(self, context: str, parts: list[str], history: list[dict]) -> Answer:
+    def _several(self, message: str, context: str, parts: list[str], history: list[dict]) -> Answer:
         """Each question of a multi-question message through the chain, in order, the earlier ones as history
         (so "ขั้นแรกคืออะไร" after "…แบบ grant" is about Grant); one answer with every part numbered and the
         citations renumbered across parts. The default answerer only: an LLM answers single questions."""
         named = [m for m in mentioned(context)][-1:]
         texts, cites, answered = [], [], False
+        whole: list[Answer] = []  # the message asked as one question, for a piece too short to be asked alone
         for n, part in enumerate(parts, 1):
             question = part if mentioned(part) or not named else f"{part} ({NAMES[named[0]]})"
             answer = self.chain.invoke({"question": question, "history": history})["answer"]
+            if (answer.refused or not answer.citations) and not whole:
+                # "Once the grant money arrives, how strictly does the NGO have to stick to the agreed plan,": cut
+                # from its message it names too little; the whole message passed the gate, so the first such
+                # piece is answered from it (dev English must-include 0.727 → 0.750)
+                whole = [self.chain.invoke({"question": message, "history": history})["answer"]]
+                answer = whole[0]
             history = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
             if answer.refused or not answer.citations:
                 texts.append(messages.PART.format(n=n, question=part, answer=messages.PART_NOT_FOUND))
