@@ -70,7 +70,18 @@ INSTRUMENTS = {
                           r"\b[A-Z][\w'-]+(?:\s+(?:and|of|the|[A-Z][\w'-]+))*\s+Act\b|\bsection\s+\d+\s+of\b"),
     "cabinet": re.compile(r"มติ\s*(?:ครม|คณะรัฐมนตรี)|ครม\.|\bcabinet\b"),
     "ministry rule": re.compile(r"ระเบียบกระทรวง|กฎกระทรวง|ประกาศกระทรวง|ministerial (?:regulation|rule|order)"),
+    # not an instrument, handled the same way: how to cheat is no part of a guide that never speaks of it
+    "wrongdoing": re.compile(r"โกง|ทุจริต|ยักยอก|สินบน|ฮั้ว|ใต้โต๊ะ|เงินทอน|ปลอม(?:เอกสาร|แปลง|ลายมือ)|เลี่ยง(?:กฎ|ระเบียบ|ภาษี)|"
+                             r"\bbrib|\bembezzl|\bfraud|\bcheat|kickback|launder|\bcollu|\brig (?:the|a) "),
 }
+# A request to produce something the guide does not hold (translate, compose, write code or a letter) is not a
+# question about the guide, whatever words of it it repeats ("แปลคำว่า collaborative governance เป็นภาษาญี่ปุ่น").
+# Drafting a checklist is the assistant's own task and is not one of these.
+PRODUCE = re.compile(
+    r"(?:^|ช่วย|ขอ|อยากให้)\s*(?:แปล(?:คำ|ประโยค|เป็น|ให้)?|แต่ง(?:กลอน|เพลง|เรื่อง|นิทาน)|เขียน(?:โค้ด|โปรแกรม|กลอน|เพลง|"
+    r"หนังสือ|จดหมาย|อีเมล|บทความ|เรียงความ|สุนทรพจน์|คำกล่าว)|ร่าง(?:หนังสือ|จดหมาย|คำสั่ง|สัญญา|อีเมล|คำกล่าว))|"
+    r"\btranslate\b|\b(?:write|compose|draft) (?:me |us )?(?:a |an |some )?(?:[a-z-]+ ){0,2}"
+    r"(?:poem|song|story|letter|email|code|essay|speech|memo|script|program)s?\b")
 UNIT_WORDS = {"ขั้น": "ขั้นตอน", "step": "ขั้นตอน", "steps": "ขั้นตอน", "component": "องค์ประกอบ",
               "components": "องค์ประกอบ", "factor": "ปัจจัย", "factors": "ปัจจัย", "model": "รูปแบบ",
               "models": "รูปแบบ", "year": "ปี", "years": "ปี", "day": "วัน", "days": "วัน", "month": "เดือน",
@@ -170,6 +181,9 @@ def features(question: str, intent: Intent, hits: list[Hit], searcher: HybridSea
         # not the model's inputs: what the vetoes beside it look at (`subject_absent`, `instrument_absent`)
         "instrument_absent": float(bool(instruments)),
         "measure_never_given": float(bool(measures)),
+        "asks_to_produce": float(bool(PRODUCE.search(q))),
+        # "555", "2+2": no word to look up, only digits and laughter
+        "no_words": float(not any(re.search(r"[a-z\u0e01-\u0e2e]", t) for t in terms)),
     }
 
 
@@ -271,7 +285,8 @@ class EvidenceGate:
     def decide(self, values: dict, vector: np.ndarray) -> Evidence:
         values = {**values, "topic_affinity": self.affinity(vector)}
         p = self.probability(values)
-        vetoed = subject_absent(values) or values.get("instrument_absent") or (
+        vetoed = subject_absent(values) or values.get("instrument_absent") or values.get("asks_to_produce") or (
+            values.get("no_words")) or (
             values.get("measure_never_given") and not values["situation"])  # "…อยากรู้ว่ามีผู้สูงอายุกี่คน" tells a task
         return Evidence(p, p >= self.threshold and not vetoed, values)
 

@@ -44,7 +44,7 @@ class Route(StrEnum):
 
 GUIDE_ITSELF = r"(คู่มือ|เอกสาร|เล่มนี้|แนวทางนี้|แนวทางฉบับนี้|ฉบับนี้|guide|handbook|manual|document|booklet|this book)"
 GREETING = re.compile(
-    r"^(สวัสดี|หวัดดี|ดีครับ|ดีค่ะ|hello|hi\b|hey\b|ขอบคุณ|thank)|ทำอะไรได้(บ้าง)?|ช่วยอะไรได้|ใช้งานอย่างไร|คุณคือใคร|"
+    r"^(สวัสดี|หวัดดี|ดีครับ|ดีค่ะ|hello|hi\b|hey\b|ขอบคุณ|thank|ok\b|okay\b|โอเค|รับทราบ|เข้าใจแล้ว)|ทำอะไรได้(บ้าง)?|ช่วยอะไรได้|ใช้งานอย่างไร|คุณคือใคร|"
     r"what can you do|who are you|^help$|^ช่วยด้วย$"
 )
 
