@@ -28,6 +28,7 @@ import difflib
 import json
 import math
 import re
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +75,12 @@ INSTRUMENTS = {
     "wrongdoing": re.compile(r"โกง|ทุจริต|ยักยอก|สินบน|ฮั้ว|ใต้โต๊ะ|เงินทอน|ปลอม(?:เอกสาร|แปลง|ลายมือ)|เลี่ยง(?:กฎ|ระเบียบ|ภาษี)|"
                              r"\bbrib|\bembezzl|\bfraud|\bcheat|kickback|launder|\bcollu|\brig (?:the|a) "),
 }
+# An acronym the documents never print ("PMQA", "PDPA", "SPBB", "DGA") names a programme, law or office they do not
+# cover; a question about one is refused unless it tells a situation. On dev: 15 out-of-scope questions carry
+# one, and of the answerable ones only "CG" (how officials abbreviate the concept) and, inside a situation, "PAO".
+ACRONYM = re.compile(r"\b[A-Z]{2,}(?=s?\b)")
+# "CG" is Collaborative Governance; the glossary holds the guide's own (PBC, MOU, NGO …); the rest is chat
+KNOWN_ABBREVIATIONS = frozenset({"cg", "ok", "fyi", "asap", "pls", "plz", "thx", "btw", "faq", "tl;dr", "tldr"})
 # A request to produce something the guide does not hold (translate, compose, write code or a letter) is not a
 # question about the guide, whatever words of it it repeats ("แปลคำว่า collaborative governance เป็นภาษาญี่ปุ่น").
 # Drafting a checklist is the assistant's own task and is not one of these.
@@ -182,24 +189,39 @@ def features(question: str, intent: Intent, hits: list[Hit], searcher: HybridSea
         "instrument_absent": float(bool(instruments)),
         "measure_never_given": float(bool(measures)),
         "asks_to_produce": float(bool(PRODUCE.search(q))),
+        "unknown_acronym": float(any(a.lower() not in _latin_words(searcher) and not english_term(a.lower())
+                                     and a.lower() not in KNOWN_ABBREVIATIONS for a in ACRONYM.findall(question))),
         # "555", "2+2": no word to look up, only digits and laughter
         "no_words": float(not any(re.search(r"[a-z\u0e01-\u0e2e]", t) for t in terms)),
     }
 
 
-_GIVEN: dict[int, frozenset[str]] = {}
+_GIVEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _given(searcher: HybridSearcher) -> frozenset[str]:
     """The kinds of official instrument the indexed documents name and the measures they give with a number
     (kept per searcher: its index does not change)."""
-    given = _GIVEN.get(id(searcher))
+    given = _GIVEN.get(searcher)
     if given is None:
         texts = [c.text for c in searcher.index.chunks]
-        given = _GIVEN[id(searcher)] = frozenset(
+        given = _GIVEN[searcher] = frozenset(
             [k for k, rx in INSTRUMENTS.items() if any(rx.search(t) for t in texts)]
             + [u for u in MEASURES if any(_number_in(u).search(t) for t in texts)])
     return given
+
+
+_LATIN_WORDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _latin_words(searcher: HybridSearcher) -> frozenset[str]:
+    """Every Latin-script word of the indexed passages and headings, lower case, also without a plural "s"
+    (kept per searcher: its index does not change)."""
+    found = _LATIN_WORDS.get(searcher)
+    if found is None:
+        words_ = {w for c in searcher.index.chunks for w in re.findall(r"[a-z]+", f"{c.title}\n{c.text}".lower())}
+        found = _LATIN_WORDS[searcher] = frozenset(words_ | {w[:-1] for w in words_ if w.endswith("s")})
+    return found
 
 
 def _number_in(unit: str) -> re.Pattern:
@@ -287,7 +309,7 @@ class EvidenceGate:
         p = self.probability(values)
         vetoed = subject_absent(values) or values.get("instrument_absent") or values.get("asks_to_produce") or (
             values.get("no_words")) or (
-            values.get("measure_never_given") and not values["situation"])  # "…อยากรู้ว่ามีผู้สูงอายุกี่คน" tells a task
+            (values.get("measure_never_given") or values.get("unknown_acronym")) and not values["situation"])  # "…อยากรู้ว่ามีผู้สูงอายุกี่คน" tells a task
         return Evidence(p, p >= self.threshold and not vetoed, values)
 
 

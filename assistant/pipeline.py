@@ -20,6 +20,7 @@ from assistant.gate import EvidenceGate, features
 from assistant.inputs import check_question, clean_history
 from assistant.intents import Route, classify
 from assistant.llm import LLMUnavailable, fallback_note
+from assistant.normalize import expand_abbreviations
 from assistant.partnership import NAMES, mentioned
 from assistant.settings import Settings, get_settings
 
@@ -158,7 +159,7 @@ class Assistant:
 
     # -- the steps ---------------------------------------------------------------
     def _condense(self, state: dict) -> dict:
-        standalone = condense(state["question"], state["history"])
+        standalone = expand_abbreviations(condense(state["question"], state["history"]))
         return {**state, "standalone": standalone, "intent": classify(standalone)}
 
     def _retrieve(self, state: dict) -> dict:

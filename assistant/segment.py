@@ -108,8 +108,9 @@ GLOSSARY = {
     "integrate": "บูรณาการ", "integration": "บูรณาการ", "strategic": "ยุทธศาสตร์", "strategy": "ยุทธศาสตร์",
     "benefit": "ผลประโยชน์", "interest": "ผลประโยชน์", "manipulate": "ชักนำ", "dominate": "ครอบงำ",
     "hidden": "แอบแฝง", "rule": "กฎเกณฑ์", "regulation": "ระเบียบ", "formal": "เป็นทางการ", "mediator": "ตัวกลาง",
-    # abbreviations officials use in chat
-    "pbc": "สัญญาข้อตกลง",
+    # abbreviations officials use in chat (Thai local government units in English: provincial, subdistrict …)
+    "pbc": "สัญญาข้อตกลง", "pao": "องค์กรปกครองส่วนท้องถิ่น", "lao": "องค์กรปกครองส่วนท้องถิ่น",
+    "sao": "องค์กรปกครองส่วนท้องถิ่น", "tao": "องค์กรปกครองส่วนท้องถิ่น", "cso": "ภาคประชาสังคม",
 }
 
 # Words that say how a question is asked, not what it is about (search_tokens keeps some of them).
