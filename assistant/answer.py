@@ -18,10 +18,10 @@ from functools import lru_cache
 
 from assistant import ids, messages
 from assistant.citations import MARKER, Citation
-from assistant.corpus import Document, Section, section_index
+from assistant.corpus import PATH_SEPARATOR, Document, Section, section_index
 from assistant.intents import LAST, Intent, Route
 from assistant.partnership import MODELS, NAMES
-from assistant.retrieval import PATH_SEPARATOR, Hit, HybridSearcher, section_role, term_coverage
+from assistant.retrieval import Hit, HybridSearcher, section_role, term_coverage
 from assistant.segment import expand_query, search_tokens, sentences
 
 MODEL_WORDS = frozenset(
@@ -497,7 +497,7 @@ class DefaultAnswerer:
         scored = []
         for rank, hit in enumerate(hits[:4]):
             sents = _sentences(hit.chunk.text)
-            heading = _tokens(hit.chunk.title.rsplit(" › ", 1)[-1])  # a sentence means what it means under its heading
+            heading = _tokens(hit.chunk.title.rsplit(PATH_SEPARATOR, 1)[-1])  # a sentence means what it means under its heading
             for i, sent in enumerate(sents):
                 own = _tokens(sent)
                 score = self._weighted_coverage(q_tokens, own | heading) + RANK_PRIOR / (rank + 1)

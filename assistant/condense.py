@@ -2,14 +2,16 @@
 
 We carry what is "in focus": the last partnership model and step the conversation talked about.
 "แล้วขั้นตอนที่ 3 ล่ะ" after a Grant question becomes a question about Grant's step 3;
-"ต่างจากแบบแรกอย่างไร" compares the model in focus with the first one mentioned (or with model 1).
+"ต่างจากแบบแรกอย่างไร" compares the model in focus with the first one mentioned (or with model 1);
+"ข้อ 7 ล่ะ" while a model's step is in focus is its step 7; "ข้อแรกขยายความหน่อย", "the second one?" after a question
+about a list that is no model's (the framework's components, factors, characteristics) is that item of that list.
 """
 
 from __future__ import annotations
 
 import re
 
-from assistant.intents import asked_items
+from assistant.intents import FRAMEWORK_LIST, asked_items
 from assistant.normalize import normalize
 from assistant.partnership import MODELS, NAMES, mentioned
 from assistant.segment import CHAT_WORDS, search_tokens
@@ -51,10 +53,12 @@ def own_subject(question: str) -> bool:
 def _item_of_previous_list(question: str, history: list[dict]) -> str:
     """"ข้อแรกขยายความหน่อย", "อันที่ 4 ล่ะ", "the second one?" after a question about a list that is no model's
     (the framework's components, factors, characteristics): that list's question, with the item asked."""
-    asked = [str(t.get("content", "")) for t in history if t.get("role") == "user"]
-    if not asked or not asked_items(normalize(question)) or mentioned(question):
+    q = normalize(question)
+    if not asked_items(q) or mentioned(question) or FRAMEWORK_LIST.search(q):  # it names its own list
         return question
-    return f"{question} ({asked[-1]})"
+    # the question that asked for the list: the last one that did not itself pick an item of it
+    asked = [c for t in history if t.get("role") == "user" and not asked_items(normalize(c := str(t.get("content", ""))))]
+    return f"{question} ({asked[-1]})" if asked else question
 
 
 def condense(question: str, history: list[dict]) -> str:

@@ -28,6 +28,7 @@ ITEM_START = re.compile(r"\n(?=[ \t]*(?:-\s+)?(?:❖|\|\s*\d+\.|\d\t))")
 SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
 THAI = "\u0e00-\u0e7f"
 MODEL_KEYS = {1: "grant", 2: "contracting", 3: "commissioning"}
+PATH_SEPARATOR = " › "  # joins a section's headings in `Section.path_text` (a chunk's title)
 MODEL_PARTS = {
     "หลักการพื้นฐาน": "principle",
     "รูปแบบวิธีการ": "method",
@@ -53,7 +54,7 @@ class Section:
 
     @property
     def path_text(self) -> str:
-        return " › ".join(self.path)
+        return PATH_SEPARATOR.join(self.path)
 
 
 @dataclass

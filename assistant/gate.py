@@ -18,6 +18,13 @@ numpy. The features (see `features`):
   recommender's criteria a situation matches, and the share of Latin letters (English questions have
   little term overlap with a Thai guide, so their evidence is weighed differently, through interactions).
 
+Beside the model, vetoes about what the indexed documents contain (each refuses whatever the probability; none
+matches an answerable dev question, eval/README.md has the counts): `subject_absent` (Thai nouns the guide never
+uses), an official instrument or a how-to of wrongdoing the documents never name (`INSTRUMENTS`, `WRONGDOING`),
+a measure they never give with a number (`MEASURES`), an acronym they never print (`ACRONYM`), a request to
+produce something else (`PRODUCE`: translate, compose), and a message with no word in it ("555"). Their inputs
+travel in `Evidence.features` beside the model's.
+
 Questions of the help route never reach the gate. Without the model file the gate never guesses: it
 raises, with the command that trains it.
 """
@@ -54,41 +61,51 @@ FEATURES = ("dense_top", "bm25_top", "coverage", "absent_mass", "absent_terms", 
 # A question that asks for an amount ("กี่บาท", "how many days") is answerable only where the best passages
 # give a number in that unit: the guide gives step counts and years, not money, durations or percentages.
 AMOUNT = re.compile(r"(?:กี่|เท่า(?:ไร|ไหร่)|สูงสุด|ขั้นต่ำ|อย่างน้อย|ไม่เกิน|how (?:much|many|long)|maximum|minimum|"
-                    r"at least|up to|what percentage)\s*(?P<unit>บาท|วัน|เดือน|ปี|เปอร์เซ็น\S*|ร้อยละ|%|ครั้ง|คน|งวด|ชั่วโมง|แห่ง|ราย|"
+                    r"at least|up to|what percentage)\s*(?P<unit>บาท|วัน|เดือน|ปี|เปอร์เซ็น\S*|ร้อยละ|%|ครั้ง|คน|งวด|ชั่วโมง|แห่ง|"
+                    r"ราย(?!งาน|ละเอียด|การ|ชื่อ|ได้|จ่าย|ย่อย|ปี|เดือน)|"
                     r"ขั้นตอน|ขั้น|ประการ|ด้าน|ข้อ|รูปแบบ|องค์ประกอบ|ปัจจัย|หน่วยงาน|baht|days?|months?|years?|percent|%|"
                     r"times|people|steps?|components?|factors?|models?)?")
 # Amounts that measure money, time, people or places: a question asking for one in a unit that the indexed
 # documents never give with a number ("กี่บาท", "อย่างน้อยกี่คน", "กี่แห่ง", "how many days") cannot be answered
-# from them, whatever else it shares with the guide. List units ("กี่ขั้นตอน", "กี่ประการ", "กี่งวด") are not
-# measures: the guide gives those in words and lists.
-MEASURES = frozenset({"บาท", "วัน", "เดือน", "ปี", "ร้อยละ", "ชั่วโมง", "คน", "แห่ง", "ราย", "ครั้ง"})
+# from them, whatever else it shares with the guide. List units ("กี่ขั้นตอน", "กี่ประการ") and counts the guide
+# gives in words ("กี่งวด", "กี่ครั้ง": "งวดเดียว") are not measures.
+MEASURES = frozenset({"บาท", "วัน", "เดือน", "ปี", "ร้อยละ", "ชั่วโมง", "คน", "แห่ง", "ราย"})
 # An official instrument a question may ask about (a statute or one of its sections, a cabinet resolution, a
 # ministry's rule): the guide answers about such a thing only if its text names one of that kind. This guide
 # names none, so "…ตาม พ.ร.บ.จัดซื้อจัดจ้าง", "ต้องขอมติ ครม. ไหม", "Section 4 of the … Act" are refused even when
 # their other words are the guide's; a corpus that adds a circular citing one answers again.
 INSTRUMENTS = {
-    "statute": re.compile(r"พ\.\s?ร\.\s?บ|พรบ|พระราชบัญญัติ|พระราชกฤษฎีกา|พ\.\s?ร\.\s?[กฎป]\.|ประมวลกฎหมาย|ประมวลรัษฎากร|มาตรา\s*\d|"
-                          r"\b[A-Z][\w'-]+(?:\s+(?:and|of|the|[A-Z][\w'-]+))*\s+Act\b|\bsection\s+\d+\s+of\b"),
-    "cabinet": re.compile(r"มติ\s*(?:ครม|คณะรัฐมนตรี)|ครม\.|\bcabinet\b"),
-    "ministry rule": re.compile(r"ระเบียบกระทรวง|กฎกระทรวง|ประกาศกระทรวง|ministerial (?:regulation|rule|order)"),
-    # not an instrument, handled the same way: how to cheat is no part of a guide that never speaks of it
-    "wrongdoing": re.compile(r"โกง|ทุจริต|ยักยอก|สินบน|ฮั้ว|ใต้โต๊ะ|เงินทอน|ปลอม(?:เอกสาร|แปลง|ลายมือ)|เลี่ยง(?:กฎ|ระเบียบ|ภาษี)|"
-                             r"\bbrib|\bembezzl|\bfraud|\bcheat|kickback|launder|\bcollu|\brig (?:the|a) "),
+    # a named Act: "the Civil Service Act", "Thailand's Juvenile and Family Court Act", "… Administration Act 2017"
+    # (not "How Should Officials Act"); the English words otherwise in any case
+    "statute": re.compile(r"พ\.\s?ร\.\s?บ|พรบ|พระราชบัญญัติ|พระราชกฤษฎีกา|พ\.\s?ร\.\s?[กฎป]\.|ประมวลกฎหมาย|ประมวลรัษฎากร|"
+                          r"มาตรา\s*\d|(?:\b[Tt]he|'s)\s+(?:(?:[A-Z][\w'-]+|and|of|on)\s+){1,8}Act\b|"
+                          r"(?:[A-Z][\w'-]+\s+){1,6}Act\s+(?:of\s+)?(?:B\.?E\.?\s*)?\d{4}|(?i:\bsection\s+\d+\s+of\b)"),
+    "cabinet": re.compile(r"มติ\s*(?:ครม|คณะรัฐมนตรี)|ครม\.|(?i:\bcabinet\b)"),
+    "ministry rule": re.compile(r"ระเบียบกระทรวง|กฎกระทรวง|ประกาศกระทรวง|(?i:ministerial (?:regulation|rule|order))"),
 }
+# How to cheat, bribe or rig is no part of a guide that never speaks of it; asking how the guide *prevents* such
+# things is left to the model ("คู่มือมีแนวทางป้องกันการทุจริตไหม", "how does it prevent collusion").
+WRONGDOING = re.compile(r"โกง|ทุจริต|ยักยอก|สินบน|ฮั้ว|ใต้โต๊ะ|เงินทอน|ปลอม(?:เอกสาร|แปลง|ลายมือ)|เลี่ยง(?:กฎ|ระเบียบ|ภาษี)|"
+                        r"(?i:\bbrib|\bembezzl|\bfraud|\bcheat(?!\s*sheet)|kickback|launder|\bcollu|\brig (?:the|a) )")
+HOW_TO = re.compile(r"วิธี|ยังไง|อย่างไร|ทำไง|ทำอย่างไร|เทคนิค|(?i:\bhow (?:can|do|to|should|would|could)\b|\bways? to\b|"
+                    r"\btips?\b|\bcan (?:we|i)\b)")
+PREVENTS = re.compile(r"ป้องกัน|ต่อต้าน|ตรวจสอบ|ปราบปราม|ลดความเสี่ยง|(?i:prevent|avoid|detect|guard against|stop)")
 # An acronym the documents never print ("PMQA", "PDPA", "SPBB", "DGA") names a programme, law or office they do not
 # cover; a question about one is refused unless it tells a situation. On dev: 15 out-of-scope questions carry
 # one, and of the answerable ones only "CG" (how officials abbreviate the concept) and, inside a situation, "PAO".
-ACRONYM = re.compile(r"\b[A-Z]{2,}(?=s?\b)")
+ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z]{2,}(?=s?(?![A-Za-z]))")  # "ITAของกรม" too: Thai letters are \w
 # "CG" is Collaborative Governance; the glossary holds the guide's own (PBC, MOU, NGO …); the rest is chat
 KNOWN_ABBREVIATIONS = frozenset({"cg", "ok", "fyi", "asap", "pls", "plz", "thx", "btw", "faq", "tl;dr", "tldr"})
 # A request to produce something the guide does not hold (translate, compose, write code or a letter) is not a
 # question about the guide, whatever words of it it repeats ("แปลคำว่า collaborative governance เป็นภาษาญี่ปุ่น").
 # Drafting a checklist is the assistant's own task and is not one of these.
 PRODUCE = re.compile(
-    r"(?:^|ช่วย|ขอ|อยากให้)\s*(?:แปล(?:คำ|ประโยค|เป็น|ให้)?|แต่ง(?:กลอน|เพลง|เรื่อง|นิทาน)|เขียน(?:โค้ด|โปรแกรม|กลอน|เพลง|"
-    r"หนังสือ|จดหมาย|อีเมล|บทความ|เรียงความ|สุนทรพจน์|คำกล่าว)|ร่าง(?:หนังสือ|จดหมาย|คำสั่ง|สัญญา|อีเมล|คำกล่าว))|"
-    r"\btranslate\b|\b(?:write|compose|draft) (?:me |us )?(?:a |an |some )?(?:[a-z-]+ ){0,2}"
-    r"(?:poem|song|story|letter|email|code|essay|speech|memo|script|program)s?\b")
+    r"(?:^|ช่วย|ขอ|อยากให้)\s*(?:แปล(?:คำว่า|ประโยค|ข้อความ|ให้เป็น|เป็นภาษา)|แต่ง(?:กลอน|เพลง|เรื่อง|นิทาน)|"
+    r"เขียน(?:โค้ด|โปรแกรม|กลอน|เพลง|หนังสือ|จดหมาย|อีเมล|บทความ|เรียงความ|สุนทรพจน์|คำกล่าว)|"
+    r"ร่าง(?:หนังสือ|จดหมาย|คำสั่ง|สัญญา|อีเมล|คำกล่าว))|แปล.{0,40}เป็นภาษา|"
+    r"\btranslate (?:this|it|the (?:word|phrase|term|sentence|text)|.{0,40}\binto (?:thai|english|chinese|japanese|"
+    r"french|german|korean|lao|burmese|khmer|vietnamese)\b)|\b(?:write|compose|draft) (?:me |us )?(?:a |an |some )?"
+    r"(?:[a-z-]+ ){0,2}(?:poem|song|story|letter|email|essay|speech|memo|joke)s?\b")
 UNIT_WORDS = {"ขั้น": "ขั้นตอน", "step": "ขั้นตอน", "steps": "ขั้นตอน", "component": "องค์ประกอบ",
               "components": "องค์ประกอบ", "factor": "ปัจจัย", "factors": "ปัจจัย", "model": "รูปแบบ",
               "models": "รูปแบบ", "year": "ปี", "years": "ปี", "day": "วัน", "days": "วัน", "month": "เดือน",
@@ -167,6 +184,8 @@ def features(question: str, intent: Intent, hits: list[Hit], searcher: HybridSea
     dense = max((h.dense for h in top), default=0.0)
     unmet = float(_answer_type_unmet(q, [h.chunk.text for h in top]))
     instruments = [k for k, rx in INSTRUMENTS.items() if rx.search(question) and k not in _given(searcher)]
+    if WRONGDOING.search(question) and HOW_TO.search(question) and not PREVENTS.search(question):
+        instruments.append("wrongdoing")  # a how-to the documents cannot hold, whatever they name
     measures = [u for u in _asked_units(q) if u in MEASURES and u not in _given(searcher)]
     return {
         "dense_top": dense,
@@ -189,8 +208,9 @@ def features(question: str, intent: Intent, hits: list[Hit], searcher: HybridSea
         "instrument_absent": float(bool(instruments)),
         "measure_never_given": float(bool(measures)),
         "asks_to_produce": float(bool(PRODUCE.search(q))),
-        "unknown_acronym": float(any(a.lower() not in _latin_words(searcher) and not english_term(a.lower())
-                                     and a.lower() not in KNOWN_ABBREVIATIONS for a in ACRONYM.findall(question))),
+        "unknown_acronym": float(not _shouted(question) and any(
+            a.lower() not in _latin_words(searcher) and not english_term(a.lower()) and a.lower() not in KNOWN_ABBREVIATIONS
+            for a in ACRONYM.findall(question))),
         # "555", "2+2": no word to look up, only digits and laughter
         "no_words": float(not any(re.search(r"[a-z\u0e01-\u0e2e]", t) for t in terms)),
     }
@@ -222,6 +242,12 @@ def _latin_words(searcher: HybridSearcher) -> frozenset[str]:
         words_ = {w for c in searcher.index.chunks for w in re.findall(r"[a-z]+", f"{c.title}\n{c.text}".lower())}
         found = _LATIN_WORDS[searcher] = frozenset(words_ | {w[:-1] for w in words_ if w.endswith("s")})
     return found
+
+
+def _shouted(question: str) -> bool:
+    """"WHAT ARE THE STEPS OF GRANT?": most Latin letters are capitals, so capitals mark no acronym."""
+    latin = re.findall(r"[A-Za-z]", question)
+    return len(latin) >= 8 and sum(c.isupper() for c in latin) > 0.6 * len(latin)
 
 
 def _number_in(unit: str) -> re.Pattern:

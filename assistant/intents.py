@@ -88,7 +88,9 @@ RECOMMEND = re.compile(
 )
 # A long message that asks what the guide says ("…which models do they fall under?", "คู่มือยกเป็นตัวอย่างของรูปแบบไหน")
 # is a question about the guide's content, not a situation to recommend for, unless it also tells one.
-GUIDE_SAYS = re.compile(r"ตัวอย่าง|example|fall under|belong|which (model|models|ones?) (lets?|allows?|has|have|is|are|uses?)")
+GUIDE_SAYS = re.compile(r"ตัวอย่าง|example|fall under|belong|which (model|models|ones?) (lets?|allows?)")
+# …unless it asks which form to use or fits best: that is the recommender's question ("which model is suitable …")
+ASKS_FIT = re.compile(r"เหมาะ|ควร(ใช้|เลือก)|แนะนำ|\bsuit|appropriate|recommend|\bshould\b|\bbest\b")
 MANY_MODELS = re.compile(r"แบบ(ไหน|ใด)บ้าง|which (models|ones)")
 WHICH_MODEL = re.compile(r"(รูป)?แบบ(ไหน|ใด)|which (model|models|ones?)\b|what model")
 # A situation is told, not just named: the user's own organisation or a concrete undertaking.
@@ -217,9 +219,10 @@ def classify(question: str) -> Intent:
         if rx.search(q) and (route is not Route.SOURCE or OWN_CONCEPT.search(q)):
             return Intent(route, models)
     told = bool(SITUATION_TOLD.search(q))
-    if not models and not told and GUIDE_SAYS.search(q) and WHICH_MODEL.search(q):
+    if not models and not told and GUIDE_SAYS.search(q) and WHICH_MODEL.search(q) and not ASKS_FIT.search(q):
         return Intent(Route.WHICH_MODEL, models, wants=frozenset({"many"} if MANY_MODELS.search(q) else ()))
-    if RECOMMEND.search(q) and ((not models and (told or len(q) > 60 and not GUIDE_SAYS.search(q))) or (told and len(q) > 50)):
+    about_guide_content = GUIDE_SAYS.search(q) and not ASKS_FIT.search(q)
+    if RECOMMEND.search(q) and ((not models and (told or len(q) > 60 and not about_guide_content)) or (told and len(q) > 50)):
         return Intent(Route.SITUATION, models, asked_step(q), wants(q))
     step = asked_step(q)
     items = asked_items(q)

@@ -115,18 +115,15 @@ class Assistant:
         (so "ขั้นแรกคืออะไร" after "…แบบ grant" is about Grant); one answer with every part numbered and the
         citations renumbered across parts. The default answerer only: an LLM answers single questions."""
         named = [m for m in mentioned(context)][-1:]
-        texts, cites, answered = [], [], False
-        whole: list[Answer] = []  # the message asked as one question, for a piece too short to be asked alone
-        for n, part in enumerate(parts, 1):
+        answers: list[Answer] = []
+        for part in parts:
             question = part if mentioned(part) or not named else f"{part} ({NAMES[named[0]]})"
             answer = self.chain.invoke({"question": question, "history": history})["answer"]
-            if (answer.refused or not answer.citations) and not whole:
-                # "Once the grant money arrives, how strictly does the NGO have to stick to the agreed plan,": cut
-                # from its message it names too little; the whole message passed the gate, so the first such
-                # piece is answered from it (dev English must-include 0.727 → 0.750)
-                whole = [self.chain.invoke({"question": message, "history": history})["answer"]]
-                answer = whole[0]
+            answers.append(answer)
             history = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
+        self._fill_from_whole(message, answers, history)
+        texts, cites, answered = [], [], False
+        for n, (part, answer) in enumerate(zip(parts, answers, strict=True), 1):
             if answer.refused or not answer.citations:
                 texts.append(messages.PART.format(n=n, question=part, answer=messages.PART_NOT_FOUND))
                 continue
@@ -141,6 +138,21 @@ class Assistant:
         if not answered:
             return Answer(messages.REFUSAL, True)
         return Answer("\n\n".join(texts), False, cites, "default")
+
+    def _fill_from_whole(self, message: str, answers: list[Answer], history: list[dict]) -> None:
+        """"Once the grant money arrives, how strictly does the NGO have to stick to the agreed plan,": cut from
+        its message, a piece can name too little to pass the gate alone, while the whole message passed it. The
+        first refused piece is then answered with the whole message's answer, but only when that answer cites
+        a passage no other piece's answer cites: a refusal that was right ("แบบ Grant มีกี่ขั้นตอน และ
+        <something the guide never says>") must not be filled with the other piece's quotes. Dev English
+        must-include 0.727 → 0.750."""
+        refused = [i for i, a in enumerate(answers) if a.refused or not a.citations]
+        if not refused:
+            return
+        whole = self.chain.invoke({"question": message, "history": history[: len(history) - 2 * len(answers)]})["answer"]
+        cited = {c for a in answers for c in a.citations}
+        if not whole.refused and any(c not in cited for c in whole.citations):
+            answers[refused[0]] = whole
 
     @staticmethod
     def _fallback(default: Answer) -> Answer:

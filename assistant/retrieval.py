@@ -17,6 +17,7 @@ from pydantic import ConfigDict
 from rank_bm25 import BM25Okapi
 
 from assistant.chunks import Chunk
+from assistant.corpus import MODEL_PARTS, PATH_SEPARATOR
 from assistant.index import Index
 from assistant.normalize import normalize
 from assistant.partnership import mentioned
@@ -46,12 +47,12 @@ FRAMEWORK_CUES = {
 }
 # How the guide heads those parts: a model's part is the heading right under the model's own; a framework
 # part is any heading of the path (its items sit under it).
+# The parser's own part headings (`corpus.MODEL_PARTS`) first; these cues for another document's wording.
 PART_HEADINGS = {"principle": re.compile(r"หลักการ"), "method": re.compile(r"วิธีการ"),
                  "suitable": re.compile(r"เหมาะสม"), "steps": re.compile(r"ขั้นตอน")}
 FRAMEWORK_HEADINGS = {"components": re.compile(r"องค์ประกอบ"), "factors": re.compile(r"^ปัจจัย"),
                       "characteristics": re.compile(r"^ลักษณะสำคัญ"),
                       "models": re.compile(r"^รูปแบบการบริหารราชการแบบมีส่วนร่วม$")}
-PATH_SEPARATOR = " › "  # how `Section.path_text` (a chunk's title) joins the headings
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,10 @@ def section_role(path_text: str) -> SectionRole:
         if len(named) == 1:
             model = named[0]
             below = headings[depth + 1] if depth + 1 < len(headings) else ""
-            part = next((p for p, rx in PART_HEADINGS.items() if rx.search(below)), None)
+            part = MODEL_PARTS.get(below) or next((p for p, rx in PART_HEADINGS.items() if rx.search(below)), None)
             break
-    if model is None:
-        topic = next((t for t, rx in FRAMEWORK_HEADINGS.items() if any(rx.search(h) for h in headings)), None)
+    # a topic whatever the model: the overview's bullets ("รูปแบบการบริหารราชการแบบมีส่วนร่วม › …(Grant)") are the models'
+    topic = next((t for t, rx in FRAMEWORK_HEADINGS.items() if any(rx.search(h) for h in headings)), None)
     return SectionRole(model, part, topic)
 
 

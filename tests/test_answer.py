@@ -289,7 +289,7 @@ def test_a_follow_up_about_an_item_of_the_previous_list(assistant, history, ques
     """'ข้อที่สอง', 'the first one' after a list that is no model's: that item of that list."""
     turns = [{"role": "user", "content": history}, {"role": "assistant", "content": "…"}]
     a = assistant.ask(question, turns)
-    assert not a.refused and section in {c.section_id for c in a.citations}
+    assert not a.refused and a.citations[0].section_id == section and len(a.citations) == 1  # that item, not the list
 
 
 @pytest.mark.parametrize(("question", "veto"), [
@@ -322,3 +322,12 @@ def test_an_acronym_the_documents_never_print_is_refused_unless_it_is_ours(assis
     assert not a.refused and "Collaborative Governance" in a.citations[0].text
     assert not assistant.inspect(
         "OK so how many steps does grant have?")["evidence"].features["unknown_acronym"]
+
+
+def test_a_refused_piece_of_a_message_is_not_filled_with_another_pieces_quotes(assistant):
+    """A piece refused for being out of scope stays refused; the whole message's answer fills a refused piece
+    only with passages no other piece cites (pipeline._fill_from_whole)."""
+    a = assistant.ask("แบบ Grant มีกี่ขั้นตอน แล้วราคาทองคำวันนี้ขึ้นไหมคะ")
+    assert not a.refused and "4 ขั้นตอน" in a.answer
+    second = a.answer.split("\n\n")[1]
+    assert second.startswith("2)") and messages.PART_NOT_FOUND in second and not re.search(r"\[\d+\]", second)

@@ -34,6 +34,20 @@ CASES = [
     ("PBC มีขั้นตอนอะไรบ้าง", Route.STEPS, ("contracting",), None),  # a list of steps, not "which step"
     ("grant มีขั้นตอนใดบ้าง", Route.STEPS, ("grant",), None),
     ("contracting มีขั้นตอนไหนบ้าง", Route.STEPS, ("contracting",), None),
+    # which model the guide puts an example under: the guide's content, not a situation to recommend for
+    ("ศูนย์คุ้มครองผู้บริโภคระดับพื้นที่ที่คู่มือยกมา เป็นตัวอย่างของรูปแบบไหนคะ", Route.WHICH_MODEL, (), None),
+    ("examples about disabled people - which models do they fall under?", Route.WHICH_MODEL, (), None),
+    # …but asking which one fits is the recommender's question, with or without "we"
+    ("A district office is hiring a foundation to run elderly day care every year. Which model is most suitable?",
+     Route.SITUATION, (), None),
+    ("which model is suitable for running a shelter all year round on the ministry's behalf?", Route.SITUATION, (), None),
+    # "แบบไหน" as "how" / "what kind", "แนะนำ" as "that the guide recommends": not a request for a model
+    ("คู่มือบอกว่าเครือข่ายนโยบายตัดสินใจกันแบบไหนคะ แล้วการเจรจาต่อรองในนั้นมักเป็นยังไง", Route.GENERAL, (), None),
+    ("ผู้นำหลายคนที่คู่มือแนะนำ ต้องมีบทบาทร่วมกันแบบไหนบ้างคะ ทั้งผู้นำที่เป็นทางการและไม่เป็นทางการ", Route.GENERAL, (), None),
+    # a why-question is a reason, even when it names a cycle; a framework list is no procedure
+    ("Why should the needs assessment in the commissioning cycle involve the service users?", Route.WHY,
+     ("commissioning",), None),
+    ("องค์ประกอบของกระบวนการ CG มีอะไรบ้างคะ", Route.LIST, (), None),
 ]
 
 

@@ -57,7 +57,7 @@ def test_dev_set_hit_at_3(searcher):
     # the text export's headings
     ("รูปแบบการให้เงินอุดหนุน (Grant) › ขั้นตอนการดำเนินการ › ขั้นตอนที่ 2 การยื่นข้อเสนอ (Application)",
      SectionRole("grant", "steps")),
-    ("รูปแบบการบริหารราชการแบบมีส่วนร่วม › รูปแบบการให้เงินอุดหนุน (Grant)", SectionRole("grant")),
+    ("รูปแบบการบริหารราชการแบบมีส่วนร่วม › รูปแบบการให้เงินอุดหนุน (Grant)", SectionRole("grant", topic="models")),
     ("รูปแบบการบริหารราชการแบบมีส่วนร่วม", SectionRole(topic="models")),
     ("สาระสำคัญของกรอบแนวคิดว่าด้วยการบริหารกิจการบ้านเมืองแบบร่วมมือกัน (Collaborative Governance) › "
      "องค์ประกอบของกระบวนการบริหารกิจการบ้านเมืองแบบร่วมมือกัน › การริเริ่มความร่วมมือ", SectionRole(topic="components")),
@@ -85,3 +85,6 @@ def test_section_roles_agree_with_the_text_exports_ids(built):
             continue
         role = section_role(s.path_text)
         assert (role.model, role.part) == (ids.model_of(s.id), ids.part_of(s.id)), s.id
+        topic = next((t for t in ("components", "factors", "characteristics", "models")
+                      if s.id == t or s.id.startswith((f"framework.{t}", f"{t}."))), None)
+        assert role.topic == topic, s.id  # the framework's parts and the models overview, as the ids say
