@@ -211,8 +211,9 @@ def features(question: str, intent: Intent, hits: list[Hit], searcher: HybridSea
         "unknown_acronym": float(not _shouted(question) and any(
             a.lower() not in _latin_words(searcher) and not english_term(a.lower()) and a.lower() not in KNOWN_ABBREVIATIONS
             for a in ACRONYM.findall(question))),
-        # "555", "2+2": no word to look up, only digits and laughter
-        "no_words": float(not any(re.search(r"[a-z\u0e01-\u0e2e]", t) for t in terms)),
+        # "555", "2+2": numbers and no word to look up ("คู่มือนี้จัดทำขึ้นเพื่ออะไร" has no content term either,
+        # every word of it being the guide's framing, and it is no number)
+        "no_words": float(bool(re.search(r"\d", q)) and not any(re.search(r"[a-z\u0e01-\u0e2e]", t) for t in terms)),
     }
 
 
@@ -334,7 +335,7 @@ class EvidenceGate:
         values = {**values, "topic_affinity": self.affinity(vector)}
         p = self.probability(values)
         vetoed = subject_absent(values) or values.get("instrument_absent") or values.get("asks_to_produce") or (
-            values.get("no_words")) or (
+            values.get("no_words") and not values["about_guide"]) or (
             (values.get("measure_never_given") or values.get("unknown_acronym")) and not values["situation"])  # "…อยากรู้ว่ามีผู้สูงอายุกี่คน" tells a task
         return Evidence(p, p >= self.threshold and not vetoed, values)
 
