@@ -37,7 +37,7 @@ THRESHOLDS = {
     # Thai gain; this floor fails an English loss. The gap stays one of issue 10's targets (TARGET_MAXIMUMS).
     ("answers", "default · test", "must-include en"): 0.58,  # 0.588 (20 of 34; one item is 0.029)
     ("answers", "default · test", "citation validity"): 1.0,
-    ("answers", "default · test", "out-of-scope refused"): 0.80,  # 0.821
+    ("answers", "default · test", "out-of-scope refused"): 0.85,  # 0.857 (0.821 before the acronym veto)
     ("answers", "default · test", "situation model = checklist"): 0.95,  # 0.963
     ("checklists", "default · test", "model accuracy"): 0.90,  # 0.936 (47 situations, 20 new in issue 11)
     ("checklists", "default · test", "step coverage"): 1.0,
@@ -50,8 +50,8 @@ THRESHOLDS = {
     ("refusals", "chitchat", "test"): 0.90,  # 0.900
     ("refusals", "law", "test"): 0.88,  # 1.000
     ("refusals", "numbers", "test"): 0.88,  # 0.889
-    ("refusals", "other_topic", "test"): 0.77,  # 0.778
-    ("refusals", "near_miss", "test"): 0.40,  # 0.400
+    ("refusals", "other_topic", "test"): 0.88,  # 0.889 (0.778 before the acronym veto)
+    ("refusals", "near_miss", "test"): 0.50,  # 0.500 (0.400 before)
 }
 MAXIMUMS = {("answers", "default · test", "false refusals"): 0.03}  # 0.019
 RETRIEVED_TYPES = frozenset({"out_of_scope", "scenario", "situation"})  # answered without the retriever's ranking
