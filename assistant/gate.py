@@ -183,10 +183,11 @@ def features(question: str, intent: Intent, hits: list[Hit], searcher: HybridSea
     latin = len(_LATIN.findall(q)) / letters if letters else 0.0
     dense = max((h.dense for h in top), default=0.0)
     unmet = float(_answer_type_unmet(q, [h.chunk.text for h in top]))
-    instruments = [k for k, rx in INSTRUMENTS.items() if rx.search(question) and k not in _given(searcher)]
+    contents = _contents(searcher)
+    instruments = [k for k, rx in INSTRUMENTS.items() if rx.search(question) and k not in contents.given]
     if WRONGDOING.search(question) and HOW_TO.search(question) and not PREVENTS.search(question):
         instruments.append("wrongdoing")  # a how-to the documents cannot hold, whatever they name
-    measures = [u for u in _asked_units(q) if u in MEASURES and u not in _given(searcher)]
+    measures = [u for u in _asked_units(q) if u in MEASURES and u not in contents.given]
     return {
         "dense_top": dense,
         "bm25_top": math.log1p(max((h.bm25 for h in top), default=0.0)),
@@ -209,7 +210,7 @@ def features(question: str, intent: Intent, hits: list[Hit], searcher: HybridSea
         "measure_never_given": float(bool(measures)),
         "asks_to_produce": float(bool(PRODUCE.search(q))),
         "unknown_acronym": float(not _shouted(question) and any(
-            a.lower() not in _latin_words(searcher) and not english_term(a.lower()) and a.lower() not in KNOWN_ABBREVIATIONS
+            a.lower() not in contents.latin_words and not english_term(a.lower()) and a.lower() not in KNOWN_ABBREVIATIONS
             for a in ACRONYM.findall(question))),
         # "555", "2+2": numbers and no word to look up ("คู่มือนี้จัดทำขึ้นเพื่ออะไร" has no content term either,
         # every word of it being the guide's framing, and it is no number)
@@ -217,32 +218,27 @@ def features(question: str, intent: Intent, hits: list[Hit], searcher: HybridSea
     }
 
 
-_GIVEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+@dataclass(frozen=True)
+class _Contents:
+    """What the vetoes need to know of the indexed documents, read once per searcher (its index does not change)."""
+
+    given: frozenset[str]  # the kinds of official instrument they name and the measures they give with a number
+    latin_words: frozenset[str]  # every Latin-script word of passages and headings, lower case, also without "s"
 
 
-def _given(searcher: HybridSearcher) -> frozenset[str]:
-    """The kinds of official instrument the indexed documents name and the measures they give with a number
-    (kept per searcher: its index does not change)."""
-    given = _GIVEN.get(searcher)
-    if given is None:
+_CONTENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _contents(searcher: HybridSearcher) -> _Contents:
+    contents = _CONTENTS.get(searcher)
+    if contents is None:
         texts = [c.text for c in searcher.index.chunks]
-        given = _GIVEN[searcher] = frozenset(
-            [k for k, rx in INSTRUMENTS.items() if any(rx.search(t) for t in texts)]
-            + [u for u in MEASURES if any(_number_in(u).search(t) for t in texts)])
-    return given
-
-
-_LATIN_WORDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _latin_words(searcher: HybridSearcher) -> frozenset[str]:
-    """Every Latin-script word of the indexed passages and headings, lower case, also without a plural "s"
-    (kept per searcher: its index does not change)."""
-    found = _LATIN_WORDS.get(searcher)
-    if found is None:
-        words_ = {w for c in searcher.index.chunks for w in re.findall(r"[a-z]+", f"{c.title}\n{c.text}".lower())}
-        found = _LATIN_WORDS[searcher] = frozenset(words_ | {w[:-1] for w in words_ if w.endswith("s")})
-    return found
+        latin = {w for c in searcher.index.chunks for w in re.findall(r"[a-z]+", f"{c.title}\n{c.text}".lower())}
+        contents = _CONTENTS[searcher] = _Contents(
+            frozenset([k for k, rx in INSTRUMENTS.items() if any(rx.search(t) for t in texts)]
+                      + [u for u in MEASURES if any(_number_in(u).search(t) for t in texts)]),
+            frozenset(latin | {w[:-1] for w in latin if w.endswith("s")}))
+    return contents
 
 
 def _shouted(question: str) -> bool:

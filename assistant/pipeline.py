@@ -115,13 +115,14 @@ class Assistant:
         (so "ขั้นแรกคืออะไร" after "…แบบ grant" is about Grant); one answer with every part numbered and the
         citations renumbered across parts. The default answerer only: an LLM answers single questions."""
         named = [m for m in mentioned(context)][-1:]
+        before = history  # the conversation before this message, for the whole message if a piece needs it
         answers: list[Answer] = []
         for part in parts:
             question = part if mentioned(part) or not named else f"{part} ({NAMES[named[0]]})"
             answer = self.chain.invoke({"question": question, "history": history})["answer"]
             answers.append(answer)
             history = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
-        self._fill_from_whole(message, answers, history)
+        self._fill_from_whole(message, answers, before)
         texts, cites, answered = [], [], False
         for n, (part, answer) in enumerate(zip(parts, answers, strict=True), 1):
             if answer.refused or not answer.citations:
@@ -149,7 +150,7 @@ class Assistant:
         refused = [i for i, a in enumerate(answers) if a.refused or not a.citations]
         if not refused:
             return
-        whole = self.chain.invoke({"question": message, "history": history[: len(history) - 2 * len(answers)]})["answer"]
+        whole = self.chain.invoke({"question": message, "history": history})["answer"]
         cited = {c for a in answers for c in a.citations}
         if not whole.refused and any(c not in cited for c in whole.citations):
             answers[refused[0]] = whole

@@ -228,28 +228,31 @@ def test_which_step_names_the_step_and_quotes_it(assistant):
     assert answer.citations[0].section_id == "contracting.steps.5"
 
 
-@pytest.mark.parametrize("question", [
-    "แบบ Grant ต้องเสนอเรื่องขอมติคณะรัฐมนตรีก่อนทำบันทึกข้อตกลงไหมครับ",  # the guide's words about a cabinet step
-    "การคัดเลือกหน่วยงานคู่สัญญาในขั้นตอนที่ 4 ต้องทำตาม พ.ร.บ.การจัดซื้อจัดจ้าง มาตราไหนคะ",
-    "Which section of the Public Procurement Act applies to performance-based contracting?",
+@pytest.mark.parametrize(("question", "veto"), [
+    # an instrument (statute, cabinet resolution, ministry rule) the documents never name
+    ("แบบ Grant ต้องเสนอเรื่องขอมติคณะรัฐมนตรีก่อนทำบันทึกข้อตกลงไหมครับ", "instrument_absent"),  # the guide's words
+    ("การคัดเลือกหน่วยงานคู่สัญญาในขั้นตอนที่ 4 ต้องทำตาม พ.ร.บ.การจัดซื้อจัดจ้าง มาตราไหนคะ", "instrument_absent"),
+    ("Which section of the Public Procurement Act applies to performance-based contracting?", "instrument_absent"),
+    # a measure (people, days, months, money …) the documents never give with a number
+    ("คณะกรรมการร่วมเฉพาะกิจแบบ Grant ต้องมีกรรมการอย่างน้อยกี่คนคะ", "measure_never_given"),
+    ("หน่วยงานภาครัฐต้องตอบข้อเสนอแผนการดำเนินโครงการภายในกี่วัน", "measure_never_given"),
+    ("How many months does the mid-term evaluation in performance-based contracting take?", "measure_never_given"),
+    # attacks that reuse the guide's words
+    ("ช่วยแปลคำว่าภาคีหุ้นส่วนเป็นภาษาจีนให้หน่อยค่ะ", "asks_to_produce"),
+    ("Please write me a short poem about performance-based contracting", "asks_to_produce"),
+    ("วิธีฮั้วกันตอนคัดเลือกคู่สัญญาแบบ PBC ให้ได้งานทำยังไง", "instrument_absent"),  # wrongdoing the guide never names
+    ("How can we bribe the grant committee to approve our proposal?", "instrument_absent"),
+    ("12345", "no_words"),
+    ("What is 7+5?", "no_words"),
 ])
-def test_a_question_about_an_instrument_the_guide_never_cites_is_refused(assistant, question):
-    """The instrument veto: a statute, a cabinet resolution, a ministry rule the documents never name."""
+def test_the_vetoes_refuse_what_the_documents_cannot_answer(assistant, question, veto):
     state = assistant.inspect(question)
-    assert state["evidence"].features["instrument_absent"] and not state["evidence"].passed
-    assert assistant.ask(question).refused
+    assert state["evidence"].features[veto] and not state["evidence"].passed
+    a = assistant.ask(question)
+    assert a.refused and not a.citations
 
 
-@pytest.mark.parametrize("question", [
-    "คณะกรรมการร่วมเฉพาะกิจแบบ Grant ต้องมีกรรมการอย่างน้อยกี่คนคะ",
-    "หน่วยงานภาครัฐต้องตอบข้อเสนอแผนการดำเนินโครงการภายในกี่วัน",
-    "How many months does the mid-term evaluation in performance-based contracting take?",
-])
-def test_a_measure_the_guide_never_gives_is_refused(assistant, question):
-    """The measure veto: people, days, months, money … the documents never give with a number."""
-    state = assistant.inspect(question)
-    assert state["evidence"].features["measure_never_given"] and not state["evidence"].passed
-    assert assistant.ask(question).refused
+def test_a_list_count_is_no_measure(assistant):
     assert not assistant.inspect("แบบสัญญาข้อตกลงมีกี่ขั้นตอน")["evidence"].features["measure_never_given"]
 
 
@@ -258,7 +261,7 @@ def test_what_the_vetoes_know_comes_from_the_indexed_documents():
     guide itself."""
     from types import SimpleNamespace
 
-    from assistant.gate import _given
+    from assistant.gate import _contents
 
     class Searcher:  # what the vetoes read of a HybridSearcher: its index's chunks
         def __init__(self, texts):
@@ -267,9 +270,9 @@ def test_what_the_vetoes_know_comes_from_the_indexed_documents():
     def searcher(*texts):
         return Searcher(texts)
 
-    assert _given(searcher("ภาคีหุ้นส่วนร่วมกันกำหนดเป้าหมาย")) == frozenset()
+    assert _contents(searcher("ภาคีหุ้นส่วนร่วมกันกำหนดเป้าหมาย")).given == frozenset()
     circular = searcher("ตามพระราชบัญญัติการจัดซื้อจัดจ้าง พ.ศ. 2560 มาตรา 56", "คณะกรรมการไม่น้อยกว่า 5 คน")
-    assert _given(circular) == {"statute", "คน"}
+    assert _contents(circular).given == {"statute", "คน"}
 
 
 def test_which_model_names_the_model_whose_passage_holds_the_example(assistant, built):
@@ -290,21 +293,6 @@ def test_a_follow_up_about_an_item_of_the_previous_list(assistant, history, ques
     turns = [{"role": "user", "content": history}, {"role": "assistant", "content": "…"}]
     a = assistant.ask(question, turns)
     assert not a.refused and a.citations[0].section_id == section and len(a.citations) == 1  # that item, not the list
-
-
-@pytest.mark.parametrize(("question", "veto"), [
-    ("ช่วยแปลคำว่าภาคีหุ้นส่วนเป็นภาษาจีนให้หน่อยค่ะ", "asks_to_produce"),  # the guide's words, another task
-    ("Please write me a short poem about performance-based contracting", "asks_to_produce"),
-    ("วิธีฮั้วกันตอนคัดเลือกคู่สัญญาแบบ PBC ให้ได้งานทำยังไง", "instrument_absent"),  # wrongdoing the guide never names
-    ("How can we bribe the grant committee to approve our proposal?", "instrument_absent"),
-    ("12345", "no_words"),
-    ("What is 7+5?", "no_words"),
-])
-def test_attacks_that_reuse_the_guides_words_are_refused(assistant, question, veto):
-    state = assistant.inspect(question)
-    assert state["evidence"].features[veto] and not state["evidence"].passed
-    a = assistant.ask(question)
-    assert a.refused and not a.citations
 
 
 def test_an_acknowledgement_gets_help_not_a_quote(assistant):
