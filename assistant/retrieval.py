@@ -94,10 +94,10 @@ def term_coverage(query_tokens: list[str], chunk_tokens: set[str], idf: dict[str
                   unseen: float = 1.0) -> float:
     """Share of the query's distinct content tokens found in a chunk, each weighted by its idf (a word the
     corpus never uses weighs `unseen`, the most): the evidence gate's main signal."""
-    distinct = set(query_tokens)
-    weight = {t: 1.0 if idf is None else idf.get(t, unseen) for t in distinct}
-    total = sum(weight.values())
-    return sum(weight[t] for t in distinct & chunk_tokens) / total if total else 0.0
+    distinct = sorted(set(query_tokens))  # summed in one order: a set's order follows the process's hash seed,
+    weight = {t: 1.0 if idf is None else idf.get(t, unseen) for t in distinct}  # so a full match is exactly 1.0
+    total = sum(weight[t] for t in distinct)
+    return sum(weight[t] for t in distinct if t in chunk_tokens) / total if total else 0.0
 
 
 @dataclass
