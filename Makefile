@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup browser model index run test test-llm eval bench lint clean
+.PHONY: setup browser servers model index run test test-llm eval bench lint clean
 
 .venv/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -27,6 +27,13 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg fonts-noto-color-emoji >/dev/null; } \
 	  || echo "!!! could not install chromium: the browser test will be skipped"
 
+# PostgreSQL (the many-workers tests start a throwaway cluster in a temp folder) and nginx (the reverse-proxy
+# test), from Debian's packages, as root (as in CI). Without them those tests skip with a loud message.
+servers:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v nginx >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql nginx-light >/dev/null; } \
+	  || echo "!!! could not install postgresql and nginx: their tests will be skipped"
+
 model: setup
 	$(PY) -m assistant build-model
 
@@ -36,7 +43,7 @@ index: model
 run: index
 	$(PY) -m assistant serve
 
-test: index browser
+test: index browser servers
 	$(PY) -m pytest -q
 	$(PY) -m eval
 

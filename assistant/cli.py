@@ -83,6 +83,7 @@ def cmd_ask(args) -> int:
 
 
 def cmd_chat(args) -> int:
+    from assistant.channels.conversation import remember
     from assistant.pipeline import get_assistant
 
     assistant = get_assistant()
@@ -109,8 +110,7 @@ def cmd_chat(args) -> int:
             print(errors.handle("chat", exc))
             continue
         print(answer.error or answer.render_text())
-        if not answer.error:
-            history.extend([{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}])
+        history[:] = remember(history, question, answer, get_settings().history_turns)
 
 
 def cmd_checklist(args) -> int:
@@ -185,10 +185,10 @@ def cmd_docs(args) -> int:
 
 
 def cmd_feedback_export(args) -> int:
+    from assistant.database import open_database
     from assistant.feedback import FeedbackStore, export
 
-    settings = get_settings()
-    sys.stdout.write(export(FeedbackStore(settings.data_dir / "feedback.sqlite3").rows(), args.format))
+    sys.stdout.write(export(FeedbackStore(open_database(get_settings())).rows(), args.format))
     return 0
 
 
@@ -202,7 +202,17 @@ def cmd_serve(args) -> int:
 def cmd_line(args) -> int:
     from assistant.line_bot import serve
 
-    serve(args.host, args.port)
+    if args.workers < 0:
+        print(messages.LINE_BAD_WORKERS, file=sys.stderr)
+        return 2
+    serve(args.host, args.port, workers=args.workers, intake_only=args.intake_only)
+    return 0
+
+
+def cmd_worker(args) -> int:
+    from assistant.line_bot import work
+
+    work(args.name)
     return 0
 
 
@@ -316,7 +326,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("line", help="the LINE webhook server (POST /line/webhook)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--workers", type=int, default=0,
+                   help="start N worker processes that answer (0: this process answers)")
+    s.add_argument("--intake-only", action="store_true",
+                   help="only store events; `python -m assistant worker` processes answer them")
     s.set_defaults(func=cmd_line)
+    s = sub.add_parser("worker", help="answer stored LINE events (beside `line --intake-only`)")
+    s.add_argument("--name", help="a name unique among the workers, the same after a restart")
+    s.set_defaults(func=cmd_worker)
     return p
 
 

@@ -1,10 +1,15 @@
-"""What the assistant keeps on disk, where, for how long, and how it is deleted.
+"""What the assistant keeps, where, for how long, and how it is deleted.
 
-- `DATA_DIR/feedback.sqlite3`: 👍/👎 with the question, the history, the answer and a comment (web and LINE).
-  Kept until `python -m assistant data purge --older-than AGE` deletes it. Never served over HTTP.
-- `DATA_DIR/line.sqlite3`: webhookEventIds (and, until answered, the event itself) so an acknowledged message
-  survives a crash and a redelivery is answered once. Answered events keep only the id, for
-  LINE_EVENT_RETENTION_DAYS; `data purge` deletes older ones too.
+- The database (`assistant/database.py`: SQLite in `DATA_DIR/assistant.sqlite3`, or DATABASE_URL):
+  - feedback: 👍/👎 with the question, history, answer and comment (web and LINE), until
+    `python -m assistant data purge --older-than AGE` deletes it;
+  - LINE events: the event itself until answered, then only its webhookEventId (to refuse a redelivery) for
+    LINE_EVENT_RETENTION_DAYS; workers delete older ids, and so does `data purge`;
+  - conversations: a chat's last HISTORY_TURNS turns, deleted LINE_HISTORY_TTL_S after its last message;
+  - rate-limit hits: deleted a minute after they stop counting.
+  Never served over HTTP.
+- `DATA_DIR/*.sqlite3.migrated`: the files of the release before the database (imported on first start);
+  `data purge` deletes them with the rest (their rows live on in the database and follow its rules).
 - Checklist downloads: written under the system temp folder (`export_root()`), one random folder per draft,
   deleted after EXPORT_TTL_S; Gradio serves its own copy from its cache, which it deletes on the same schedule.
   Nothing under DATA_DIR is ever on Gradio's file route.
@@ -18,7 +23,6 @@ import logging
 import os
 import re
 import shutil
-import sqlite3
 import tempfile
 import time
 import uuid
@@ -80,32 +84,43 @@ class PurgeReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (what, incident id)
 
 
-def _feedback_purge(path: Path, cutoff: float) -> int:
-    if not path.exists():
-        return 0
-    with sqlite3.connect(path, timeout=10) as db:
+def _feedback_purge(db, cutoff: float) -> int:
+    from sqlalchemy import delete, select
+
+    from assistant.database import feedback
+
+    with db.begin() as conn:
         old = []
-        for row_id, created in db.execute("SELECT id, created_at FROM feedback"):
+        for row_id, created in conn.execute(select(feedback.c.id, feedback.c.created_at)):
             try:
                 when = datetime.strptime(created, "%Y-%m-%dT%H:%M:%S%z").timestamp()
             except (TypeError, ValueError):
                 when = 0.0  # an unreadable date is treated as old
             if when < cutoff:
-                old.append((row_id,))
-        db.executemany("DELETE FROM feedback WHERE id = ?", old)
+                old.append(row_id)
+        for start in range(0, len(old), 500):
+            conn.execute(delete(feedback).where(feedback.c.id.in_(old[start:start + 500])))
     return len(old)
 
 
-def _events_purge(path: Path, cutoff: float) -> int:
-    if not path.exists():
-        return 0
-    with sqlite3.connect(path, timeout=10) as db:
-        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        count = 0
-        if "events" in tables:
-            count += db.execute("DELETE FROM events WHERE state = 'done' AND at < ?", (cutoff,)).rowcount
-        if "handled" in tables:  # the layout before issue 13
-            count += db.execute("DELETE FROM handled WHERE at < ?", (cutoff,)).rowcount
+def _events_purge(db, cutoff: float) -> int:
+    from sqlalchemy import delete
+
+    from assistant.database import conversations, line_events, rate_hits
+
+    with db.begin() as conn:
+        count = conn.execute(delete(line_events).where(line_events.c.state == "done",
+                                                       line_events.c.done_at < cutoff)).rowcount
+        conn.execute(delete(conversations).where(conversations.c.updated_at < cutoff))
+        conn.execute(delete(rate_hits).where(rate_hits.c.at < cutoff))
+    return count
+
+
+def _migrated_purge(data: Path) -> int:
+    count = 0
+    for path in data.glob("*.sqlite3.migrated"):
+        path.unlink()
+        count += 1
     return count
 
 
@@ -115,16 +130,28 @@ def purge(settings: Settings, days: float, now: float | None = None) -> PurgeRep
     cutoff = now - days * 86400 if days > 0 else float("inf")
     report = PurgeReport()
     data = Path(settings.data_dir)
+    db: list = []
+
+    def database():
+        if not db:
+            from assistant.database import open_database
+
+            db.append(open_database(settings))
+        return db[0]
+
     steps = [
-        ("feedback.sqlite3", lambda: _feedback_purge(data / "feedback.sqlite3", cutoff), "feedback"),
-        ("line.sqlite3", lambda: _events_purge(data / "line.sqlite3", cutoff), "events"),
+        ("feedback", lambda: _feedback_purge(database(), cutoff), "feedback"),
+        ("LINE events", lambda: _events_purge(database(), cutoff), "events"),
+        ("migrated files", lambda: _migrated_purge(data), None),
         # DATA_DIR/exports is where checklists went before issue 13: nothing reads them any more, all go
         ("exports", lambda: sweep_exports(export_root(), max(0.0, now - cutoff) if days > 0 else 0.0, now)
          + sweep_exports(data / "exports", 0.0, now), "exports"),
     ]
     for what, run, attr in steps:
         try:
-            setattr(report, attr, run())
+            count = run()
+            if attr:
+                setattr(report, attr, count)
         except Exception as exc:  # a broken file must not stop the rest of the purge
             report.failed.append((what, errors.report(f"data purge {what}", exc)))
     return report

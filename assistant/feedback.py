@@ -1,8 +1,10 @@
-"""Feedback on answers (👍/👎 and a comment), kept in SQLite so reviewers can turn bad answers into gold items.
+"""Feedback on answers (👍/👎 and a comment), kept in the database so reviewers can turn bad answers into gold items.
 
-Contract: `FeedbackStore(path)` raises (OSError, sqlite3.Error) when DATA_DIR cannot hold the database; the
-channels treat that as "feedback is off", never as a reason not to start or not to answer. The file is never
-served over HTTP; `python -m assistant data purge` deletes old rows (see assistant/datastore.py).
+Contract: `FeedbackStore(db)` writes to the `feedback` table of `assistant.database` (SQLite in DATA_DIR by
+default, PostgreSQL with DATABASE_URL, so every web process and LINE worker writes to one place). A database in
+memory (DATA_DIR unusable) is refused with OSError: feedback that would vanish at the next restart is "feedback
+is off", never a reason not to start or not to answer. Nothing here is served over HTTP;
+`python -m assistant data purge` deletes old rows (see assistant/datastore.py).
 """
 
 from __future__ import annotations
@@ -10,57 +12,36 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import time
-from pathlib import Path
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    question TEXT NOT NULL,
-    history TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    citations TEXT NOT NULL,
-    backend TEXT NOT NULL,
-    rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
-    comment TEXT NOT NULL DEFAULT ''
-)
-"""
+from sqlalchemy import insert, select, update
+
+from assistant.database import Database, feedback
 
 
 class FeedbackStore:
-    def __init__(self, path: Path):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+    def __init__(self, db: Database):
+        if not db.durable:
+            raise OSError("the database is in memory (DATA_DIR unusable): feedback would not be kept")
+        self.db = db
 
     def add(self, *, question: str, answer: dict, rating: int, comment: str = "", history: list | None = None,
             channel: str = "web") -> int:
-        with self._connect() as db:
-            cur = db.execute(
-                "INSERT INTO feedback (created_at, channel, question, history, answer, citations, backend, rating, comment)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.strftime("%Y-%m-%dT%H:%M:%S%z"), channel, question, json.dumps(history or [], ensure_ascii=False),
-                 answer.get("answer", ""), json.dumps(answer.get("citations", []), ensure_ascii=False),
-                 answer.get("backend", ""), 1 if rating > 0 else -1, comment.strip()),
-            )
-            return int(cur.lastrowid)
+        with self.db.begin() as conn:
+            result = conn.execute(insert(feedback).values(
+                created_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), channel=channel, question=question,
+                history=json.dumps(history or [], ensure_ascii=False), answer=answer.get("answer", ""),
+                citations=json.dumps(answer.get("citations", []), ensure_ascii=False),
+                backend=answer.get("backend", ""), rating=1 if rating > 0 else -1, comment=comment.strip()))
+            return int(result.inserted_primary_key[0])
 
     def set_comment(self, row_id: int, comment: str) -> None:
-        with self._connect() as db:
-            db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (comment.strip(), row_id))
+        with self.db.begin() as conn:
+            conn.execute(update(feedback).where(feedback.c.id == row_id).values(comment=comment.strip()))
 
     def rows(self) -> list[dict]:
-        with self._connect() as db:
-            db.row_factory = sqlite3.Row
-            return [dict(r) for r in db.execute("SELECT * FROM feedback ORDER BY id")]
+        with self.db.begin() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(feedback).order_by(feedback.c.id))]
 
 
 def as_gold_items(rows: list[dict]) -> list[dict]:

@@ -1,16 +1,28 @@
-"""The LINE bot: the same answers and checklists in LINE chats.
+"""The LINE bot: the same answers and checklists in LINE chats, from one process or from many.
 
 `POST /line/webhook` refuses a request without X-Line-Signature, or with a body over LINE_MAX_BODY_BYTES,
-before reading it; verifies the signature with the official SDK (WebhookParser); records each new event in
-SQLite ("accepted", with the event itself) *before* answering 200; and handles the events in the background.
+before reading it; verifies the signature with the official SDK (WebhookParser); stores each event in the
+database (`assistant/channels/events.py`: unique on webhookEventId) *before* answering 200, or answers 503 when
+it cannot (LINE redelivers, nothing is lost).
 
-Each event is answered once and none is lost: an event id is marked "done" only after its reply or push was
-sent (or LINE refused it for good); on start-up the events accepted but not done (a crash, a kill) are answered;
-a redelivery of an accepted or done id is ignored. Pushes carry a retry key derived from the event id, so a
-push repeated after a crash is dropped by LINE. Answers are composed on their own thread pool
-(LINE_ANSWER_WORKERS), so sending replies (aiohttp, which resolves names on asyncio's default pool) never waits
-behind the backlog of questions. A failure is logged with an incident id and the chat gets a Thai message with
-that id. When DATA_DIR is unusable the bot still answers, remembering event ids in memory only (logged).
+Workers claim stored events with a lease, answer them, reply with the token while it is fresh (REPLY_DEADLINE_S)
+or push with an X-Line-Retry-Key derived from the event id after, and mark them done. A worker that dies leaves
+its events to be claimed again when the lease ends (or at once by the same slot after a restart); a repeat of a
+send is dropped by LINE (a reply token works once; a repeated retry key is refused), so each event is answered
+once. A chat's events are answered in order, one at a time, and its history (`channels/conversation.py`) and
+the rate limit (`channels/limits.py`) are in the database: a follow-up that reaches another worker, or comes
+after a restart, keeps its context.
+
+Processes (`python -m assistant …`, see README "Deploying for many users"):
+- `line`: the webhook and a worker in one process (the default, and what the web UI mounts);
+- `line --workers N`: the webhook plus N worker processes it starts and restarts;
+- `line --intake-only` + `worker` (any number, any machine): the webhook only stores, workers answer.
+With DATA_DIR unusable and no DATABASE_URL the database is in memory and the webhook answers itself (logged).
+
+Answers are composed on their own thread pool (LINE_ANSWER_WORKERS), so sending replies (aiohttp, which resolves
+names on asyncio's default pool) never waits behind the backlog of questions. The layout (`answer_messages`,
+`checklist_messages`, …) is pure functions from `Answer`/`Checklist` to SDK messages. A failure is logged with
+an incident id and the chat gets a Thai message with that id.
 """
 
 from __future__ import annotations
@@ -19,21 +31,26 @@ import asyncio
 import contextlib
 import json
 import logging
-import sqlite3
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
 import uuid
-from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 from fastapi import Request  # module level: FastAPI resolves handler annotations here
 
 from assistant import errors
 from assistant import messages as msg
 from assistant.answer import Answer
+from assistant.channels.conversation import ConversationStore, remember
+from assistant.channels.events import EventQueue
+from assistant.channels.limits import RateLimiter
 from assistant.checklist import draft
+from assistant.database import Database, open_database
 from assistant.export import by_group, numbered_citations
 from assistant.inputs import check_question
 from assistant.partnership import MODELS, NAMES, SHORT
@@ -78,24 +95,6 @@ def split_message(text: str, limit: int = MAX_CHARS, max_messages: int = MAX_MES
     return out
 
 
-class RateLimiter:
-    """At most `limit` messages per `window` seconds per user."""
-
-    def __init__(self, limit: int, window: float, clock=time.monotonic):
-        self.limit, self.window, self.clock = limit, window, clock
-        self.seen: dict[str, deque] = defaultdict(deque)
-
-    def allow(self, user: str) -> bool:
-        now = self.clock()
-        q = self.seen[user]
-        while q and now - q[0] > self.window:
-            q.popleft()
-        if len(q) >= self.limit:
-            return False
-        q.append(now)
-        return True
-
-
 def mentioned_text(text: str, mention, destination: str) -> str | None:
     """The text without the bot's @-mention, or None when the bot is not mentioned."""
     if not mention:
@@ -133,355 +132,194 @@ def retry_key(event_id: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"line-event:{event_id}"))
 
 
-@dataclass
-class Conversation:
-    history: list[dict] = field(default_factory=list)
-    citations: list = field(default_factory=list)
-    situation: str = ""
-    touched: float = field(default_factory=time.monotonic)
+# ----------------------------------------------------------------------------- layout: Answer/Checklist → messages
 
 
-class EventLog:
-    """webhookEventIds in SQLite (WAL): "accepted" with the event itself until answered, then "done".
+def text_message(text: str, quick: list | None = None):
+    from linebot.v3.messaging import QuickReply, TextMessage
 
-    One connection, guarded by a lock (the event loop and the recovery use it). When DATA_DIR is unusable the
-    log lives in memory: the bot still answers, but redeliveries after a restart are no longer recognised.
-    """
-
-    SCHEMA = ("CREATE TABLE IF NOT EXISTS events (event_id TEXT PRIMARY KEY, state TEXT NOT NULL, at REAL NOT NULL,"
-              " destination TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '')")
-
-    def __init__(self, path):
-        self.lock = threading.Lock()
-        self.durable = True
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = self._open(str(path))
-        except (OSError, sqlite3.Error) as exc:
-            incident = errors.report(f"LINE event log at {path}", exc, logging.WARNING)
-            log.warning("incident %s: LINE event ids are kept in memory only (DATA_DIR unusable)", incident)
-            self.durable = False
-            self.db = self._open(":memory:")
-
-    def _open(self, where: str) -> sqlite3.Connection:
-        db = sqlite3.connect(where, timeout=10, isolation_level=None, check_same_thread=False)
-        if where != ":memory:":
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")  # an acknowledged event must survive a power cut too
-        db.execute(self.SCHEMA)
-        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "handled" in tables:  # the layout before issue 13: every id there was handled
-            db.execute("INSERT OR IGNORE INTO events (event_id, state, at) SELECT event_id, 'done', at FROM handled")
-            db.execute("DROP TABLE handled")
-        return db
-
-    def accept(self, rows: list[tuple[str, str, str]]) -> list[bool]:
-        """Record (event id, destination, event JSON) as accepted in one transaction; True for each new id."""
-        now = time.time()
-        with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                fresh = [self.db.execute("INSERT OR IGNORE INTO events (event_id, state, at, destination, body)"
-                                         " VALUES (?, 'accepted', ?, ?, ?)", (eid, now, dest, body)).rowcount == 1
-                         for eid, dest, body in rows]
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-        return fresh
-
-    def first_time(self, event_id: str) -> bool:
-        """Record the id as accepted; True only the first time it is seen."""
-        return self.accept([(event_id, "", "")])[0]
-
-    def done(self, event_id: str) -> None:
-        with self.lock:
-            self.db.execute("UPDATE events SET state = 'done', body = '', at = ? WHERE event_id = ?",
-                            (time.time(), event_id))
-
-    def pending(self) -> list[tuple[str, str, str]]:
-        """(event id, destination, event JSON) accepted but not answered, oldest first."""
-        with self.lock:
-            return list(self.db.execute("SELECT event_id, destination, body FROM events WHERE state = 'accepted'"
-                                        " ORDER BY at"))
-
-    def forget_older_than(self, seconds: float) -> int:
-        with self.lock:
-            return self.db.execute("DELETE FROM events WHERE state = 'done' AND at < ?",
-                                   (time.time() - seconds,)).rowcount
+    return TextMessage(text=text, quick_reply=QuickReply(items=quick) if quick else None)
 
 
-# ----------------------------------------------------------------------------- the bot
+def postback_item(label: str, data: str):
+    from linebot.v3.messaging import PostbackAction, QuickReplyItem
+
+    return QuickReplyItem(action=PostbackAction(label=label[:20], data=data, display_text=label))
+
+
+def example_replies() -> list:
+    from linebot.v3.messaging import MessageAction, QuickReplyItem
+
+    return [QuickReplyItem(action=MessageAction(label=q[:20], text=q)) for q in msg.LINE_EXAMPLES]
+
+
+def source_buttons(count: int) -> list:
+    return [postback_item(msg.LINE_SOURCE_BUTTON.format(n=n), postback_data(action="cite", n=str(n)))
+            for n in range(1, count + 1)]
+
+
+def with_quick_replies(texts: list[str], quick: list) -> list:
+    """Text messages, the quick replies on the last one (LINE shows only the last message's)."""
+    quick = quick[:MAX_QUICK_REPLIES]
+    return [text_message(t, quick if i == len(texts) - 1 else None) for i, t in enumerate(texts)]
+
+
+def answer_messages(answer: Answer) -> list:
+    return with_quick_replies(split_message(answer.answer), source_buttons(len(answer.citations)))
+
+
+def checklist_messages(result) -> tuple[list, list]:
+    """(the messages: a flex card and the items, cited; the citations the numbers refer to)."""
+    cites, number = numbered_citations(result, ("reasons", "items"))
+    lines = [result.title]
+    if result.basis == "quotes":
+        lines.append(msg.QUOTE_BASED)
+    for group, items in by_group(result.items):
+        lines.append(f"\n■ {group}")
+        for item in items:
+            owner = f" — {item.owner}" if item.owner else ""
+            optional = f" ({item.optional_note})" if item.optional else ""
+            lines.append(f"☐ {item.text}{owner}{optional} [{number[id(item.citation)]}]")
+    others = [postback_item(msg.LINE_OTHER_MODEL.format(model=SHORT[m]), postback_data(action="checklist", model=m))
+              for m in MODELS if m != result.model]
+    parts = split_message("\n".join(lines), max_messages=MAX_MESSAGES - 1)
+    return [flex(result)] + with_quick_replies(parts, others + source_buttons(len(cites))), cites
+
+
+def citation_message(n: int, c) -> object:
+    return text_message(split_message(f"[{n}] {c.source}\n{msg.page_label(c.page)}\n“{c.text}”")[0])
+
+
+def flex(result):
+    from linebot.v3.messaging import FlexContainer, FlexMessage
+
+    reasons = [{"type": "text", "text": f"• {r.text}", "wrap": True, "size": "sm"} for r in result.reasons[:3]]
+    runner = [{"type": "text", "text": msg.RUNNER_UP.format(model=NAMES[result.runner_up]), "wrap": True,
+               "size": "sm", "color": "#92400e"}] if result.runner_up else []
+    bubble = {
+        "type": "bubble",
+        "header": {"type": "box", "layout": "vertical", "contents": [
+            {"type": "text", "text": msg.LINE_RECOMMENDED, "size": "sm", "color": "#1d4ed8"},
+            {"type": "text", "text": NAMES[result.model], "weight": "bold", "wrap": True},
+            {"type": "text", "text": msg.LINE_CONFIDENCE.format(confidence=round(result.confidence * 100)),
+             "size": "sm"}]},
+        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": reasons + runner},
+    }
+    alt = msg.RECOMMENDED.format(model=NAMES[result.model], confidence=round(result.confidence * 100))
+    return FlexMessage(alt_text=alt[:400], contents=FlexContainer.from_dict(bubble))
+
+
+# ----------------------------------------------------------------------------- answering one event
 
 
 class LineBot:
-    def __init__(self, assistant, settings: Settings):
-        from linebot.v3 import WebhookParser
+    """Turns one LINE event into messages (on the answer pool) and sends them. Conversations and the rate limit
+    are in the database, so any worker can answer any event."""
+
+    def __init__(self, assistant, settings: Settings, db: Database):
         from linebot.v3.messaging import Configuration
 
-        if not settings.line_channel_secret or not settings.line_channel_access_token:
-            raise RuntimeError("set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN (LINE Developers console)")
+        require_credentials(settings)
         self.assistant = assistant
         self.settings = settings
-        self.parser = WebhookParser(settings.line_channel_secret)
         self.config = Configuration(host=settings.line_api_base.rstrip("/"),
                                     access_token=settings.line_channel_access_token)
         self._api = None
-        self.events = EventLog(settings.data_dir / "line.sqlite3")
-        self.limiter = RateLimiter(settings.line_rate_limit, 60.0)
-        self.chats: dict[str, Conversation] = {}
+        self.conversations = ConversationStore(db, "line", settings.line_history_ttl_s, settings.history_turns)
+        self.limiter = RateLimiter(db, settings.line_rate_limit, 60.0)
         # answers on their own threads: sending (and aiohttp's name lookups on the default pool) never queue
         # behind the backlog of questions; 0 shares the default pool (only to measure the difference)
         self.pool = ThreadPoolExecutor(settings.line_answer_workers, thread_name_prefix="line-answer") \
             if settings.line_answer_workers > 0 else None
-        self.tasks: set[asyncio.Task] = set()
 
-    async def compute(self, fn, *args):
-        """Run a CPU-bound step (an answer, a checklist) on the answer pool."""
-        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
-
-    # -- webhook ---------------------------------------------------------------
-    def parse(self, body: str, signature: str | None):
-        """The payload, or None when the request must be rejected (400)."""
-        from linebot.v3.exceptions import InvalidSignatureError
-
-        if not signature:
-            log.warning("LINE webhook rejected: no X-Line-Signature")
-            return None
+    async def handle(self, event, destination: str) -> None:
+        """Answer one event; a failure is logged with an incident id and the chat gets the id."""
         try:
-            return self.parser.parse(body, signature, as_payload=True)
-        except InvalidSignatureError:
-            log.warning("LINE webhook rejected: invalid signature")
-        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            log.warning("LINE webhook rejected: malformed body")
-        except Exception as exc:  # a signed body the SDK cannot read: refuse it, never a 500
-            errors.report("LINE webhook parse", exc, logging.WARNING)
-        return None
+            loop = asyncio.get_running_loop()
+            messages = await loop.run_in_executor(self.pool, self.reply_for, event, destination, loop)
+            if messages:
+                await self.send(event, messages)
+        except Exception as exc:  # never a stack trace in a chat: log it with an id, say sorry with the id
+            incident = errors.report(f"LINE event {getattr(event, 'webhook_event_id', '?')}", exc)
+            with contextlib.suppress(Exception):
+                await self.send(event, [text_message(msg.LINE_ERROR_ID.format(incident=incident))])
 
-    def accept(self, body: str, payload) -> list:
-        """Record the payload's events as accepted (before the 200); the events seen for the first time."""
-        raw = json.loads(body).get("events") or []
-        rows = []
-        for event, data in zip(payload.events or [], raw, strict=False):
-            event_id = getattr(event, "webhook_event_id", None) or uuid.uuid4().hex
-            if not getattr(event, "webhook_event_id", None):
-                event.webhook_event_id = event_id
-            rows.append((event_id, payload.destination or "", json.dumps(data, ensure_ascii=False)))
-        try:
-            fresh = self.events.accept(rows)
-        except Exception as exc:  # the log failed: answer anyway (once-only is lost for these events)
-            errors.report("LINE event log accept", exc)
-            fresh = [True] * len(rows)
-        new = []
-        for (event_id, _, _), event, is_new in zip(rows, payload.events or [], fresh, strict=False):
-            if is_new:
-                new.append(event)
-            else:
-                log.info("LINE event %s already accepted (redelivery)", event_id)
-        return new
-
-    def spawn(self, events: list, destination: str) -> None:
-        task = asyncio.get_running_loop().create_task(self.handle_events(events, destination))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def handle_payload(self, payload) -> None:
-        """Accept and handle a parsed payload (kept for callers that hold a payload without its body)."""
-        events = []
-        for event in payload.events or []:
-            event_id = getattr(event, "webhook_event_id", None) or uuid.uuid4().hex
-            if self.events.first_time(event_id):
-                event.webhook_event_id = event_id
-                events.append(event)
-        await self.handle_events(events, payload.destination)
-
-    async def handle_events(self, events: list, destination: str | None) -> None:
-        for event in events:
-            event_id = event.webhook_event_id
-            try:
-                await self.handle_event(event, destination or "")
-            except Exception as exc:  # never a stack trace in a chat: log it with an id, say sorry with the id
-                incident = errors.report(f"LINE event {event_id}", exc)
-                with contextlib.suppress(Exception):
-                    await self.send(event, [self.text(msg.LINE_ERROR_ID.format(incident=incident))])
-            try:
-                self.events.done(event_id)
-            except Exception as exc:
-                errors.report(f"LINE event log done {event_id}", exc)
-
-    def recover(self) -> int:
-        """Schedule the events accepted before a crash but never answered; how many."""
-        from linebot.v3.models.events import UnknownEvent
-        from linebot.v3.webhooks import Event
-
-        events_by_destination: dict[str, list] = defaultdict(list)
-        for event_id, destination, body in self.events.pending():
-            try:
-                data = json.loads(body)
-                try:
-                    event = Event.from_dict(data)
-                except ValueError:
-                    event = UnknownEvent.new_from_json_dict(data)
-                event.webhook_event_id = event_id
-            except Exception as exc:  # unreadable: mark it done rather than retry it forever
-                errors.report(f"LINE recovery of {event_id}", exc)
-                self.events.done(event_id)
-                continue
-            events_by_destination[destination].append(event)
-        count = 0
-        for destination, events in events_by_destination.items():
-            self.spawn(events, destination)
-            count += len(events)
-        if count:
-            log.warning("LINE: answering %d event(s) accepted before a restart", count)
-        return count
-
-    async def handle_event(self, event, destination: str) -> None:
+    def reply_for(self, event, destination: str, loop=None) -> list | None:
+        """The messages that answer `event` (None: nothing to say). Blocking: runs on the answer pool; `loop` is
+        the event loop that sends (for the loading animation before a slow LLM answer)."""
         from linebot.v3.webhooks import FollowEvent, MessageEvent, PostbackEvent, TextMessageContent
 
         if getattr(event, "source", None) is None and not getattr(event, "reply_token", None):
             log.info("LINE event %s has no source and no reply token: nothing to answer",
                      getattr(event, "webhook_event_id", "?"))
-            return
+            return None
         if isinstance(event, FollowEvent):
-            await self.send(event, [self.text(msg.LINE_WELCOME, self.example_replies())])
-        elif isinstance(event, PostbackEvent):
-            await self.on_postback(event)
-        elif isinstance(event, MessageEvent):
-            in_group = getattr(event.source, "type", None) in ("group", "room")
-            if not isinstance(event.message, TextMessageContent):
-                if not in_group:
-                    await self.send(event, [self.text(msg.LINE_TEXT_ONLY)])
-                return
-            text = event.message.text if isinstance(event.message.text, str) else ""
-            if in_group:
-                text = mentioned_text(text, event.message.mention, destination)
-                if text is None:
-                    return  # in groups the bot speaks only when @-mentioned
-            user = getattr(event.source, "user_id", None) or chat_id(event.source) or "anonymous"
-            if not self.limiter.allow(user):
-                await self.send(event, [self.text(msg.LINE_SLOW_DOWN)])
-                return
-            await self.on_text(event, text)
+            return [text_message(msg.LINE_WELCOME, example_replies())]
+        if isinstance(event, PostbackEvent):
+            return self.on_postback(event)
+        if not isinstance(event, MessageEvent):
+            return None
+        in_group = getattr(event.source, "type", None) in ("group", "room")
+        if not isinstance(event.message, TextMessageContent):
+            return None if in_group else [text_message(msg.LINE_TEXT_ONLY)]
+        text = event.message.text if isinstance(event.message.text, str) else ""
+        if in_group:
+            text = mentioned_text(text, event.message.mention, destination)
+            if text is None:
+                return None  # in groups the bot speaks only when @-mentioned
+        user = getattr(event.source, "user_id", None) or chat_id(event.source) or "anonymous"
+        if not self.limiter.allow(f"line:{user}"):
+            return [text_message(msg.LINE_SLOW_DOWN)]
+        return self.on_text(event, text, loop)
 
-    async def on_text(self, event, text: str) -> None:
+    def on_text(self, event, text: str, loop=None) -> list:
         stripped = text.strip()
         if stripped.lower().startswith(CHECKLIST_PREFIXES):
             situation = stripped.split(None, 1)[1] if len(stripped.split(None, 1)) > 1 else ""
-            await self.on_checklist(event, situation, None)
-            return
+            return self.on_checklist(event, situation, None)
         problem = check_question(text, self.settings.max_question_chars)
         if problem:
-            await self.send(event, [self.text(problem)])
-            return
-        convo = self.conversation(chat_id(event.source))
-        if self.assistant.llm is not None and getattr(event.source, "type", None) == "user" \
-                and getattr(event.source, "user_id", None):
-            await self.loading(event.source.user_id)
-        answer: Answer = await self.compute(self.assistant.ask, text, convo.history)
+            return [text_message(problem)]
+        chat = chat_id(event.source)
+        convo = self.conversations.get(chat)
+        if self.assistant.llm is not None and loop is not None and _asks_in_private(event):
+            with contextlib.suppress(Exception):  # an LLM answer takes seconds: show that it is coming
+                asyncio.run_coroutine_threadsafe(self.loading(event.source.user_id), loop).result(10)
+        answer: Answer = self.assistant.ask(text, convo.history)
         if answer.error:
-            await self.send(event, [self.text(answer.error)])
-            return
+            return [text_message(answer.error)]
+        convo.history = remember(convo.history, text, answer, self.settings.history_turns)
         if not answer.refused:
-            convo.history = (convo.history + [{"role": "user", "content": text},
-                                              {"role": "assistant", "content": answer.answer}])[
-                -2 * self.settings.history_turns:]
             convo.citations = answer.citations
-        quick = [self.postback_item(msg.LINE_SOURCE_BUTTON.format(n=n), postback_data(action="cite", n=str(n)))
-                 for n in range(1, len(answer.citations) + 1)][:MAX_QUICK_REPLIES]
-        parts = split_message(answer.answer)
-        await self.send(event, [self.text(p, quick if i == len(parts) - 1 else None) for i, p in enumerate(parts)])
+        self.conversations.save(chat, convo)
+        return answer_messages(answer)
 
-    async def on_checklist(self, event, situation: str, model: str | None) -> None:
-        convo = self.conversation(chat_id(event.source))
+    def on_checklist(self, event, situation: str, model: str | None) -> list:
+        chat = chat_id(event.source)
+        convo = self.conversations.get(chat)
         situation = situation or convo.situation
-        result = await self.compute(draft, self.assistant.recommender, situation, model)
+        result = draft(self.assistant.recommender, situation, model)
         if result.error:
-            await self.send(event, [self.text(result.error if situation else msg.LINE_CHECKLIST_HOW)])
-            return
+            return [text_message(result.error if situation else msg.LINE_CHECKLIST_HOW)]
+        messages, convo.citations = checklist_messages(result)
         convo.situation = situation
-        cites, number = numbered_citations(result, ("reasons", "items"))
-        lines = [result.title]
-        if result.basis == "quotes":
-            lines.append(msg.QUOTE_BASED)
-        for group, items in by_group(result.items):
-            lines.append(f"\n■ {group}")
-            for item in items:
-                owner = f" — {item.owner}" if item.owner else ""
-                optional = f" ({item.optional_note})" if item.optional else ""
-                lines.append(f"☐ {item.text}{owner}{optional} [{number[id(item.citation)]}]")
-        others = [self.postback_item(msg.LINE_OTHER_MODEL.format(model=SHORT[m]),
-                                     postback_data(action="checklist", model=m)) for m in MODELS if m != result.model]
-        parts = split_message("\n".join(lines), max_messages=MAX_MESSAGES - 1)
-        convo.citations = cites
-        cite_buttons = [self.postback_item(msg.LINE_SOURCE_BUTTON.format(n=n), postback_data(action="cite", n=str(n)))
-                        for n in range(1, len(cites) + 1)]
-        quick = (others + cite_buttons)[:MAX_QUICK_REPLIES]
-        await self.send(event, [self.flex(result)] + [self.text(p, quick if i == len(parts) - 1 else None)
-                                                       for i, p in enumerate(parts)])
+        self.conversations.save(chat, convo)
+        return messages
 
-    async def on_postback(self, event) -> None:
+    def on_postback(self, event) -> list:
         data = parse_postback(getattr(getattr(event, "postback", None), "data", None) or "")
-        convo = self.conversation(chat_id(event.source))
         if data.get("action") == "cite":
             n = postback_number(data.get("n"))
             if n is None or n < 1:
-                await self.send(event, [self.text(msg.LINE_SOURCE_UNKNOWN)])
-                return
-            if n > len(convo.citations):
-                await self.send(event, [self.text(msg.LINE_SOURCE_GONE)])
-                return
-            c = convo.citations[n - 1]
-            text = f"[{n}] {c.source}\n{msg.page_label(c.page)}\n“{c.text}”"
-            await self.send(event, [self.text(split_message(text)[0])])
-        elif data.get("action") == "checklist":
+                return [text_message(msg.LINE_SOURCE_UNKNOWN)]
+            citations = self.conversations.get(chat_id(event.source)).citations
+            if n > len(citations):
+                return [text_message(msg.LINE_SOURCE_GONE)]
+            return [citation_message(n, citations[n - 1])]
+        if data.get("action") == "checklist":
             model = data.get("model")
-            await self.on_checklist(event, data.get("situation", ""), model if model in MODELS else None)
-        else:
-            await self.send(event, [self.text(msg.LINE_UNKNOWN_ACTION)])
-
-    # -- state -----------------------------------------------------------------
-    def conversation(self, key: str) -> Conversation:
-        now = time.monotonic()
-        for k in [k for k, c in self.chats.items() if now - c.touched > self.settings.line_history_ttl_s]:
-            del self.chats[k]  # expired
-        convo = self.chats.setdefault(key, Conversation())
-        convo.touched = now
-        return convo
-
-    # -- messages --------------------------------------------------------------
-    def text(self, text: str, quick: list | None = None):
-        from linebot.v3.messaging import QuickReply, TextMessage
-
-        return TextMessage(text=text, quick_reply=QuickReply(items=quick) if quick else None)
-
-    def postback_item(self, label: str, data: str):
-        from linebot.v3.messaging import PostbackAction, QuickReplyItem
-
-        return QuickReplyItem(action=PostbackAction(label=label[:20], data=data, display_text=label))
-
-    def example_replies(self) -> list:
-        from linebot.v3.messaging import MessageAction, QuickReplyItem
-
-        return [QuickReplyItem(action=MessageAction(label=q[:20], text=q)) for q in msg.LINE_EXAMPLES]
-
-    def flex(self, result):
-        from linebot.v3.messaging import FlexContainer, FlexMessage
-
-        reasons = [{"type": "text", "text": f"• {r.text}", "wrap": True, "size": "sm"} for r in result.reasons[:3]]
-        runner = [{"type": "text", "text": msg.RUNNER_UP.format(model=NAMES[result.runner_up]), "wrap": True,
-                   "size": "sm", "color": "#92400e"}] if result.runner_up else []
-        bubble = {
-            "type": "bubble",
-            "header": {"type": "box", "layout": "vertical", "contents": [
-                {"type": "text", "text": msg.LINE_RECOMMENDED, "size": "sm", "color": "#1d4ed8"},
-                {"type": "text", "text": NAMES[result.model], "weight": "bold", "wrap": True},
-                {"type": "text", "text": msg.LINE_CONFIDENCE.format(confidence=round(result.confidence * 100)),
-                 "size": "sm"}]},
-            "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": reasons + runner},
-        }
-        alt = msg.RECOMMENDED.format(model=NAMES[result.model], confidence=round(result.confidence * 100))
-        return FlexMessage(alt_text=alt[:400], contents=FlexContainer.from_dict(bubble))
+            return self.on_checklist(event, data.get("situation", ""), model if model in MODELS else None)
+        return [text_message(msg.LINE_UNKNOWN_ACTION)]
 
     # -- sending ---------------------------------------------------------------
     @property
@@ -534,21 +372,242 @@ class LineBot:
                 await asyncio.sleep(0.5 * (attempt + 1))
 
 
-def create_app(assistant, settings: Settings):
-    """The FastAPI app with POST /line/webhook (also mountable beside the web UI)."""
+def _asks_in_private(event) -> bool:
+    from linebot.v3.webhooks import MessageEvent
+
+    source = getattr(event, "source", None)
+    return isinstance(event, MessageEvent) and getattr(source, "type", None) == "user" \
+        and bool(getattr(source, "user_id", None))
+
+
+def require_credentials(settings: Settings) -> None:
+    if not settings.line_channel_secret or not settings.line_channel_access_token:
+        raise RuntimeError("set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN (LINE Developers console)")
+
+
+# ----------------------------------------------------------------------------- the intake and the workers
+
+
+def event_from_json(body: str):
+    """A stored event back as the SDK's object (an unknown type as UnknownEvent, as WebhookParser does)."""
+    from linebot.v3.models.events import UnknownEvent
+    from linebot.v3.webhooks import Event
+
+    data = json.loads(body)
+    try:
+        return Event.from_dict(data)
+    except ValueError:
+        return UnknownEvent.new_from_json_dict(data)
+
+
+class Intake:
+    """The webhook's side: verify the signature, store each event before the 200."""
+
+    def __init__(self, settings: Settings, queue: EventQueue):
+        from linebot.v3 import WebhookParser
+
+        require_credentials(settings)
+        self.parser = WebhookParser(settings.line_channel_secret)
+        self.queue = queue
+
+    def parse(self, body: str, signature: str | None):
+        """The payload, or None when the request must be rejected (400)."""
+        from linebot.v3.exceptions import InvalidSignatureError
+
+        if not signature:
+            log.warning("LINE webhook rejected: no X-Line-Signature")
+            return None
+        try:
+            return self.parser.parse(body, signature, as_payload=True)
+        except InvalidSignatureError:
+            log.warning("LINE webhook rejected: invalid signature")
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            log.warning("LINE webhook rejected: malformed body")
+        except Exception as exc:  # a signed body the SDK cannot read: refuse it, never a 500
+            errors.report("LINE webhook parse", exc, logging.WARNING)
+        return None
+
+    def accept(self, body: str, payload) -> int:
+        """Store the payload's events as accepted (raises when the database does); how many were new."""
+        rows = []
+        for event, data in zip(payload.events or [], json.loads(body).get("events") or [], strict=False):
+            event_id = str(getattr(event, "webhook_event_id", None) or uuid.uuid4().hex)[:128]
+            if isinstance(data, dict):
+                data = {**data, "webhookEventId": event_id}
+            rows.append((event_id, chat_id(getattr(event, "source", None))[:128], payload.destination or "",
+                         json.dumps(data, ensure_ascii=False)))
+        fresh = self.queue.accept(rows)
+        for (event_id, *_), is_new in zip(rows, fresh, strict=True):
+            if not is_new:
+                log.info("LINE event %s already accepted (redelivery)", event_id)
+        return sum(fresh)
+
+
+class Worker:
+    """Claims stored events, answers them with `bot`, marks them done. Several workers (threads of one process,
+    or processes on several machines) share one queue; see assistant/channels/events.py for the rules."""
+
+    HOUSEKEEPING_S = 600.0
+
+    def __init__(self, bot: LineBot, queue: EventQueue, name: str):
+        self.bot, self.queue, self.name = bot, queue, name[:64]
+        self.capacity = 2 * max(1, bot.settings.line_answer_workers)  # a send in flight frees its thread
+        self.woken: asyncio.Event | None = None
+        self.answered = 0
+
+    def wake(self) -> None:
+        if self.woken is not None:
+            self.woken.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        self.woken = asyncio.Event()
+        settings = self.bot.settings
+        with contextlib.suppress(Exception):  # this name's claims before a restart: nothing of ours is in flight
+            released = await asyncio.to_thread(self.queue.release, self.name)
+            if released:
+                log.warning("LINE worker %s: taking back %d event(s) it held before a restart", self.name, released)
+        inflight: set[asyncio.Task] = set()
+        renew_at = sweep_at = 0.0
+        failing = False
+        while not stop.is_set():
+            self.woken.clear()
+            now = time.monotonic()
+            claimed = []
+            try:
+                if inflight and now >= renew_at:
+                    await asyncio.to_thread(self.queue.renew, self.name)
+                    renew_at = now + self.queue.lease_s / 3
+                if now >= sweep_at:
+                    await asyncio.to_thread(self.housekeeping)
+                    sweep_at = now + self.HOUSEKEEPING_S
+                if len(inflight) < self.capacity:
+                    claimed, gave_up = await asyncio.to_thread(self.queue.claim, self.name,
+                                                               self.capacity - len(inflight))
+                    for row in gave_up:
+                        self.give_up(row)
+                if failing:
+                    log.warning("LINE worker %s: the database answers again", self.name)
+                    failing = False
+            except Exception as exc:  # the database is unreachable: events wait in it (or in LINE's redelivery)
+                if not failing:
+                    errors.report(f"LINE worker {self.name} (database)", exc)
+                    failing = True
+                await asyncio.sleep(1.0)
+                continue
+            for row in claimed:
+                task = asyncio.get_running_loop().create_task(self.answer(row))
+                inflight.add(task)
+                task.add_done_callback(lambda t: (inflight.discard(t), self.wake()))
+            if not claimed or len(inflight) >= self.capacity:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.woken.wait(), settings.line_poll_s)
+        for task in inflight:
+            task.cancel()
+
+    async def answer(self, row) -> None:
+        try:
+            event = event_from_json(row.body)
+            event.webhook_event_id = row.event_id
+        except Exception as exc:  # unreadable: mark it done rather than retry it forever
+            errors.report(f"LINE stored event {row.event_id}", exc)
+        else:
+            await self.bot.handle(event, row.destination)
+        try:
+            await asyncio.to_thread(self.queue.done, row.event_id)
+            self.answered += 1
+        except Exception as exc:  # its lease runs out and it is sent again: LINE drops the repeat (token, retry key)
+            errors.report(f"LINE event done {row.event_id}", exc)
+
+    def give_up(self, row) -> None:
+        incident = errors.report(f"LINE event {row.event_id} failed {row.attempts - 1} times; given up")
+        with contextlib.suppress(Exception):
+            event = event_from_json(row.body)
+            event.webhook_event_id = row.event_id
+            asyncio.get_running_loop().create_task(
+                self.bot.send(event, [text_message(msg.LINE_ERROR_ID.format(incident=incident))]))
+
+    def housekeeping(self) -> None:
+        settings = self.bot.settings
+        self.queue.forget_older_than(settings.line_event_retention_days * 86400)
+        self.bot.conversations.forget_expired()
+        self.bot.limiter.forget_older_than()
+
+
+def worker_name(role: str) -> str:
+    """A name that is the same after a restart of the same process slot (so it takes back its own claims)."""
+    return f"{socket.gethostname()}:{role}"
+
+
+class Supervisor:
+    """`line --workers N`: N `python -m assistant worker` processes, restarted when they exit."""
+
+    def __init__(self, count: int, prefix: str):
+        self.names = [f"{prefix}:w{i}" for i in range(count)]
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.stopping = threading.Event()
+
+    def start(self) -> None:
+        for name in self.names:
+            self._spawn(name)
+        threading.Thread(target=self._watch, daemon=True, name="line-supervisor").start()
+
+    def _spawn(self, name: str) -> None:
+        self.procs[name] = subprocess.Popen([sys.executable, "-m", "assistant", "worker", "--name", name])
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(1.0):
+            for name, proc in list(self.procs.items()):
+                if proc.poll() is not None and not self.stopping.is_set():
+                    log.warning("LINE worker %s exited (%s): starting it again", name, proc.returncode)
+                    self._spawn(name)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for proc in self.procs.values():
+            proc.terminate()
+        for proc in self.procs.values():
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def create_app(assistant, settings: Settings, db: Database | None = None, *, workers: int = 0,
+               answer_here: bool = True, port: int | str = "web"):
+    """The FastAPI app with POST /line/webhook (also mountable beside the web UI).
+
+    `answer_here`: a worker runs inside this process (the one-process default). `workers`: N worker processes
+    started and restarted by this one. Neither: the webhook only stores events (workers run elsewhere). A
+    database in memory (DATA_DIR unusable) cannot be shared, so this process then answers itself.
+    """
     from fastapi import FastAPI
     from fastapi.responses import JSONResponse
 
-    bot = LineBot(assistant, settings)
+    db = db or open_database(settings)
+    queue = EventQueue(db, settings.line_event_lease_s, settings.line_event_max_attempts)
+    intake = Intake(settings, queue)
+    if not db.durable and (workers or not answer_here):
+        log.warning("the database is in memory: this process answers LINE itself (no separate workers)")
+        workers, answer_here = 0, True
+    worker = Worker(LineBot(assistant, settings, db), queue, worker_name(f"line:{port}")) if answer_here else None
+    supervisor = Supervisor(workers, worker_name(f"line:{port}")) if workers else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        bot.recover()  # events acknowledged before a crash but never answered
-        with contextlib.suppress(Exception):
-            bot.events.forget_older_than(settings.line_event_retention_days * 86400)
+        stop = asyncio.Event()
+        task = asyncio.get_running_loop().create_task(worker.run(stop)) if worker else None
+        if supervisor:
+            supervisor.start()
         yield
-        if bot.pool is not None:
-            bot.pool.shutdown(wait=False, cancel_futures=True)
+        stop.set()
+        if supervisor:
+            supervisor.stop()
+        if task:
+            worker.wake()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 5)
+            if worker.bot.pool is not None:
+                worker.bot.pool.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(title="LINE webhook", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     limit = settings.line_max_body_bytes
@@ -572,32 +631,65 @@ def create_app(assistant, settings: Settings):
             if len(received) > limit:
                 return too_large()
         body = bytes(received).decode("utf-8", errors="replace")
-        payload = bot.parse(body, signature)
+        payload = intake.parse(body, signature)
         if payload is None:
             return JSONResponse({"message": "invalid request"}, status_code=400)
         if payload.events:
-            try:
-                fresh = bot.accept(body, payload)  # durable before the 200
-            except Exception as exc:
+            try:  # durable before the 200
+                fresh = await asyncio.to_thread(intake.accept, body, payload)
+            except Exception as exc:  # not stored: a 503 makes LINE redeliver it, so nothing is lost
                 errors.report("LINE webhook accept", exc)
-                return JSONResponse({"message": "invalid request"}, status_code=400)
-            if fresh:
-                bot.spawn(fresh, payload.destination or "")
+                return JSONResponse({"message": "try again"}, status_code=503)
+            if fresh and worker:
+                worker.wake()
         return JSONResponse({"message": "ok"})
 
-    app.state.bot = bot
+    app.state.intake, app.state.worker = intake, worker
     return app
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, workers: int = 0, intake_only: bool = False) -> None:
     import uvicorn
+
+    from assistant.settings import get_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    db = open_database(settings)
+    answer_here = not workers and not intake_only
+    if answer_here or not db.durable:
+        from assistant.pipeline import get_assistant
+
+        assistant = get_assistant()
+    else:
+        assistant = None  # the webhook only stores events: no model, no index in this process
+    app = create_app(assistant, settings, db, workers=workers, answer_here=answer_here, port=port)
+    print(msg.LINE_STARTED.format(url=f"http://{host}:{port}/line/webhook"), flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+
+
+def work(name: str | None = None) -> None:
+    """`python -m assistant worker`: answer stored LINE events until SIGTERM/SIGINT."""
+    import signal
 
     from assistant.pipeline import get_assistant
     from assistant.settings import get_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
-    app = create_app(get_assistant(), settings)
-    print(msg.LINE_STARTED.format(url=f"http://{host}:{port}/line/webhook"), flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+    db = open_database(settings)
+    if not db.durable:
+        raise RuntimeError("a LINE worker needs a database other processes can reach: DATA_DIR is unusable "
+                           "and DATABASE_URL is not set")
+    worker = Worker(LineBot(get_assistant(), settings, db), EventQueue(
+        db, settings.line_event_lease_s, settings.line_event_max_attempts), name or worker_name(f"worker:{os.getpid()}"))
 
+    async def main():
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        print(msg.LINE_WORKER_STARTED.format(name=worker.name, url=db.url), flush=True)
+        await worker.run(stop)
+
+    asyncio.run(main())

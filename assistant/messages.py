@@ -233,6 +233,8 @@ LINE_OTHER_MODEL = "ใช้แบบ {model}"
 LINE_RECOMMENDED = "รูปแบบที่แนะนำ"
 LINE_CONFIDENCE = "ความมั่นใจ {confidence}%"
 LINE_STARTED = "LINE webhook พร้อมรับที่ {url}"
+LINE_BAD_WORKERS = "จำนวน --workers ต้องเป็น 0 ขึ้นไป"
+LINE_WORKER_STARTED = "LINE worker {name} พร้อมตอบข้อความจากฐานข้อมูล {url}"
 
 # --- reliability and security ---
 NOT_TEXT = "คำถามต้องเป็นข้อความ (string)"

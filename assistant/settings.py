@@ -61,6 +61,9 @@ class Settings(BaseSettings):
 
     web_username: str | None = None
     web_password: str | None = None
+    # behind a reverse proxy under a sub-path (https://intranet.example.go.th/assistant/ → this server's /):
+    # the public path, so the page's links and its API calls go through the proxy (deploy/nginx.conf)
+    web_root_path: str | None = None
 
     max_question_chars: int = 2000
     history_turns: int = 6
@@ -78,6 +81,13 @@ class Settings(BaseSettings):
     login_lockout_s: float = 300.0
     max_batch_line_bytes: int = 1_000_000
     docs_max_bytes: int = 50_000_000  # `docs add`: a larger file is refused before it is read
+
+    # --- shared state for many workers (issue 12; assistant/database.py) ---
+    # unset: SQLite in DATA_DIR/assistant.sqlite3; postgresql+psycopg://user:pass@host/db for several processes
+    database_url: str | None = None
+    line_event_lease_s: float = 120.0  # a claimed LINE event not done by then is claimed again (its worker died)
+    line_event_max_attempts: int = 5  # an event that crashed this many workers is dropped with an incident id
+    line_poll_s: float = 0.25  # how often an idle worker looks for new events
 
     @property
     def embedding_path(self) -> str:

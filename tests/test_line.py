@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from assistant import messages
-from assistant.line_bot import RateLimiter, mentioned_text, split_message
+from assistant.line_bot import mentioned_text, split_message
 from assistant.settings import ROOT
 from tests.helpers import free_port, wait_until_serving
 
@@ -39,14 +39,6 @@ def test_split_message_respects_line_limits():
     assert split_message("สั้น ๆ") == ["สั้น ๆ"]
 
 
-def test_rate_limiter():
-    now = [0.0]
-    limiter = RateLimiter(2, 60, clock=lambda: now[0])
-    assert limiter.allow("u") and limiter.allow("u") and not limiter.allow("u") and limiter.allow("v")
-    now[0] = 61
-    assert limiter.allow("u")
-
-
 def test_mentions():
     from linebot.v3.webhooks import Mention, UserMentionee
 
@@ -60,21 +52,37 @@ def test_mentions():
 
 
 class FakeLine:
-    """Records what the bot sends to LINE's Messaging API."""
+    """Records what the bot sends to LINE's Messaging API, and answers as LINE does: a reply token works once
+    (400 after), a push repeated with the same X-Line-Retry-Key is refused with 409. `calls` holds every
+    request with its `status`; a message was delivered when its status is 200."""
 
     def __init__(self):
         self.calls: list[dict] = []
+        self.lock = threading.Lock()
+        used: set[str] = set()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
-                outer.calls.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization"),
-                                    "retry_key": self.headers.get("X-Line-Retry-Key"), "at": time.time()})
-                self.send_response(200)
+                retry = self.headers.get("X-Line-Retry-Key")
+                once = body.get("replyToken") if self.path.endswith("/reply") else retry
+                with outer.lock:
+                    status = 200
+                    if once and once in used:
+                        status = 400 if self.path.endswith("/reply") else 409
+                    elif once:
+                        used.add(once)
+                    outer.calls.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization"),
+                                        "retry_key": retry, "at": time.time(), "status": status})
+                sent = [{"id": uuid.uuid4().hex[:12], "quoteToken": "q"} for _ in body.get("messages") or []]
+                answer = json.dumps({"sentMessages": sent} if status == 200 and sent else
+                                    {} if status == 200 else {"message": "already used"}).encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(b'{"sentMessages": []}')
+                self.wfile.write(answer)
 
             def log_message(self, *args):
                 pass

@@ -242,26 +242,33 @@ def test_row9_looping_output_is_not_accepted(searcher, built):
 
 
 def test_data_purge_deletes_old_feedback_events_and_exports(built, tmp_path):
+    from assistant.channels.events import EventQueue
+    from assistant.database import open_database
     from assistant.feedback import FeedbackStore
+    from assistant.settings import Settings
 
     data = tmp_path / "data"
-    store = FeedbackStore(data / "feedback.sqlite3")
+    db = open_database(Settings(data_dir=data))
+    store = FeedbackStore(db)
     store.add(question="old", answer={"answer": "a"}, rating=1)
     store.add(question="new", answer={"answer": "a"}, rating=1)
-    with sqlite3.connect(data / "feedback.sqlite3") as db:
-        db.execute("UPDATE feedback SET created_at = '2020-01-01T00:00:00+0000' WHERE question = 'old'")
-    with sqlite3.connect(data / "line.sqlite3") as db:
-        db.execute("CREATE TABLE events (event_id TEXT PRIMARY KEY, state TEXT NOT NULL, at REAL NOT NULL,"
-                   " destination TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '')")
-        db.executemany("INSERT INTO events VALUES (?, ?, ?, '', '')",
-                       [("old", "done", 0.0), ("pending", "accepted", 0.0), ("new", "done", time.time())])
+    with sqlite3.connect(data / "assistant.sqlite3") as f:
+        f.execute("UPDATE feedback SET created_at = '2020-01-01T00:00:00+0000' WHERE question = 'old'")
+    for event_id, when, answered in (("old", 0.0, True), ("pending", 0.0, False), ("new", time.time(), True)):
+        queue = EventQueue(db, clock=lambda when=when: when)
+        queue.accept([(event_id, event_id, "", "{}")])
+        if answered:
+            queue.claim("w", 1)
+            queue.done(event_id)
     (data / "exports" / "abc").mkdir(parents=True)
+    (data / "feedback.sqlite3.migrated").write_bytes(b"imported already")
     out = run(["data", "purge", "--older-than", "90d"], built, DATA_DIR=str(data), TMPDIR=str(tmp_path))
     assert out.returncode == 0, out.stderr
-    assert [r["question"] for r in FeedbackStore(data / "feedback.sqlite3").rows()] == ["new"]
-    with sqlite3.connect(data / "line.sqlite3") as db:
-        assert sorted(r[0] for r in db.execute("SELECT event_id FROM events")) == ["new", "pending"]
+    assert [r["question"] for r in FeedbackStore(db).rows()] == ["new"]
+    with sqlite3.connect(data / "assistant.sqlite3") as f:
+        assert sorted(r[0] for r in f.execute("SELECT event_id FROM line_events")) == ["new", "pending"]
     assert not (data / "exports" / "abc").exists() and "ความคิดเห็น 1 รายการ" in out.stdout
+    assert not (data / "feedback.sqlite3.migrated").exists()
     assert run(["data", "purge", "--older-than", "soon"], built, DATA_DIR=str(data)).returncode == 2
 
 

@@ -103,7 +103,7 @@ def web(built, tmp_path_factory):
 def test_row1_nothing_in_the_data_folder_is_served(web):
     client = web.client(auth=(USER, PASSWORD))  # even a logged-in user gets nothing from DATA_DIR
     headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in client.cookies.items())}
-    for name in ("feedback.sqlite3", "line.sqlite3", "exports/old/checklist.docx"):
+    for name in ("assistant.sqlite3", "feedback.sqlite3", "line.sqlite3", "exports/old/checklist.docx"):
         status, body = web.get(f"/gradio_api/file={web.data.resolve() / name}", headers)
         assert status in (401, 403, 404), (name, status)
         assert b"every question" not in body and b"before the fix" not in body

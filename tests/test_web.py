@@ -110,7 +110,7 @@ def test_chat_answers_with_citations_follow_ups_and_feedback(page, web_url):
     page.locator("#comment textarea").fill("ตอบตรงคำถาม")
     page.locator("#thumbs-up").click()
     page.locator("#feedback-status").get_by_text("บันทึกแล้ว").wait_for()
-    with sqlite3.connect(web_url[1] / "feedback.sqlite3") as db:
+    with sqlite3.connect(web_url[1] / "assistant.sqlite3") as db:
         rows = db.execute("SELECT question, rating, comment, backend, citations FROM feedback").fetchall()
     assert rows[-1][:4] == ("แล้วขั้นตอนที่ 3 ล่ะ", 1, "ตอบตรงคำถาม", "default")
     assert json.loads(rows[-1][4])[0]["section_id"] == "grant.steps.3"
