@@ -75,7 +75,7 @@ class Answer:
         if self.citations:
             lines.append(f"\n{messages.SOURCES_HEADING}")
             for i, c in enumerate(self.citations, 1):
-                lines.append(f"[{i}] {c.source} ({messages.page_label(c.page)})\n    “{c.text}”")
+                lines.append(f"{c.label(i)}\n    “{c.text}”")
         return "\n".join(lines)
 
 

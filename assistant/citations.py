@@ -26,6 +26,12 @@ class Citation:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def label(self, n: int) -> str:
+        """"[n] document › section (หน้า p)": how the text layouts (CLI, .md, .docx, .xlsx) name source n."""
+        from assistant import messages
+
+        return f"[{n}] {self.source} ({messages.page_label(self.page)})"
+
     @property
     def source(self) -> str:
         """Where the quote is, as every channel shows it: "document › section path"."""

@@ -115,7 +115,7 @@ def to_markdown(result: Checklist) -> str:
         out += ["", f"## {group}", ""]
         out += [f"- [ ] {item_line(item, index[id(item.citation)])}" for item in items]
     out += ["", f"## {messages.SOURCES_HEADING}", ""]
-    out += [f"[{n}] {c.source} ({_page(c)}) — “{c.text}”" for n, c in enumerate(cites, 1)]
+    out += [f"{c.label(n)} — “{c.text}”" for n, c in enumerate(cites, 1)]
     return "\n".join(out) + "\n"
 
 
@@ -198,7 +198,7 @@ def to_docx(result: Checklist, path: str | Path, diagram: bytes | None = None) -
                 cell.text = text
     doc.add_heading(messages.SOURCES_HEADING, level=1)
     for n, c in enumerate(cites, 1):
-        doc.add_paragraph(f"[{n}] {c.source} ({_page(c)}) — “{c.text}”")
+        doc.add_paragraph(f"{c.label(n)} — “{c.text}”")
     path = Path(path)
     doc.save(path)
     return path
@@ -229,7 +229,7 @@ def to_xlsx(result: Checklist, path: str | Path) -> Path:
     for item in result.items:
         c = item.citation
         sheet.append([item.step if item.step is not None else messages.XLSX_SETUP, item.text, item.owner, item.output,
-                      None, None, f"[{index[id(c)]}] {c.source} ({_page(c)})",
+                      None, None, c.label(index[id(c)]),
                       item.optional_note or None])
     last = sheet.max_row
     for row in sheet.iter_rows(min_row=header_row + 1, max_row=last):
@@ -249,7 +249,7 @@ def to_xlsx(result: Checklist, path: str | Path) -> Path:
         checks = book.create_sheet(messages.XLSX_SHEET_READINESS)
         checks.append([messages.READINESS, "", messages.SOURCES_HEADING])
         for r in result.readiness:
-            checks.append([r.question, None, f"[{index[id(r.citation)]}] {r.citation.source} ({_page(r.citation)})"])
+            checks.append([r.question, None, r.citation.label(index[id(r.citation)])])
         yes_no = DataValidation(type="list", formula1='"ใช่,ไม่ใช่"', allow_blank=True)
         checks.add_data_validation(yes_no)
         yes_no.add(f"B2:B{checks.max_row}")

@@ -46,10 +46,8 @@ from fastapi import Request  # module level: FastAPI resolves handler annotation
 from assistant import errors
 from assistant import messages as msg
 from assistant.answer import Answer
-from assistant.channels.conversation import ConversationStore, remember
 from assistant.channels.events import EventQueue
-from assistant.channels.limits import RateLimiter
-from assistant.checklist import draft
+from assistant.channels.session import ChatSessions
 from assistant.database import Database, open_database
 from assistant.export import by_group, numbered_citations
 from assistant.inputs import check_question
@@ -186,6 +184,11 @@ def checklist_messages(result) -> tuple[list, list]:
     return [flex(result)] + with_quick_replies(parts, others + source_buttons(len(cites))), cites
 
 
+def layout_citations(result) -> list:
+    """The citations a checklist's numbers refer to in LINE's layout (reasons and items only)."""
+    return numbered_citations(result, ("reasons", "items"))[0]
+
+
 def citation_message(n: int, c) -> object:
     return text_message(split_message(f"[{n}] {c.source}\n{msg.page_label(c.page)}\n“{c.text}”")[0])
 
@@ -225,8 +228,7 @@ class LineBot:
         self.config = Configuration(host=settings.line_api_base.rstrip("/"),
                                     access_token=settings.line_channel_access_token)
         self._api = None
-        self.conversations = ConversationStore(db, "line", settings.line_history_ttl_s, settings.history_turns)
-        self.limiter = RateLimiter(db, settings.line_rate_limit, 60.0)
+        self.sessions = ChatSessions(assistant, db, "line", settings, settings.line_rate_limit)
         # answers on their own threads: sending (and aiohttp's name lookups on the default pool) never queue
         # behind the backlog of questions; 0 shares the default pool (only to measure the difference)
         self.pool = ThreadPoolExecutor(settings.line_answer_workers, thread_name_prefix="line-answer") \
@@ -268,7 +270,7 @@ class LineBot:
             if text is None:
                 return None  # in groups the bot speaks only when @-mentioned
         user = getattr(event.source, "user_id", None) or chat_id(event.source) or "anonymous"
-        if not self.limiter.allow(f"line:{user}"):
+        if not self.sessions.allowed(user):
             return [text_message(msg.LINE_SLOW_DOWN)]
         return self.on_text(event, text, loop)
 
@@ -280,31 +282,20 @@ class LineBot:
         problem = check_question(text, self.settings.max_question_chars)
         if problem:
             return [text_message(problem)]
-        chat = chat_id(event.source)
-        convo = self.conversations.get(chat)
-        if self.assistant.llm is not None and loop is not None and _asks_in_private(event):
-            with contextlib.suppress(Exception):  # an LLM answer takes seconds: show that it is coming
-                asyncio.run_coroutine_threadsafe(self.loading(event.source.user_id), loop).result(10)
-        answer: Answer = self.assistant.ask(text, convo.history)
-        if answer.error:
-            return [text_message(answer.error)]
-        convo.history = remember(convo.history, text, answer, self.settings.history_turns)
-        if not answer.refused:
-            convo.citations = answer.citations
-        self.conversations.save(chat, convo)
-        return answer_messages(answer)
+
+        def loading():  # an LLM answer takes seconds: show that it is coming
+            if self.assistant.llm is not None and loop is not None and _asks_in_private(event):
+                with contextlib.suppress(Exception):
+                    asyncio.run_coroutine_threadsafe(self.loading(event.source.user_id), loop).result(10)
+
+        answer: Answer = self.sessions.ask(chat_id(event.source), text, before_answer=loading)
+        return [text_message(answer.error)] if answer.error else answer_messages(answer)
 
     def on_checklist(self, event, situation: str, model: str | None) -> list:
-        chat = chat_id(event.source)
-        convo = self.conversations.get(chat)
-        situation = situation or convo.situation
-        result = draft(self.assistant.recommender, situation, model)
+        result, situation = self.sessions.checklist(chat_id(event.source), situation, model, cited=layout_citations)
         if result.error:
             return [text_message(result.error if situation else msg.LINE_CHECKLIST_HOW)]
-        messages, convo.citations = checklist_messages(result)
-        convo.situation = situation
-        self.conversations.save(chat, convo)
-        return messages
+        return checklist_messages(result)[0]
 
     def on_postback(self, event) -> list:
         data = parse_postback(getattr(getattr(event, "postback", None), "data", None) or "")
@@ -312,10 +303,8 @@ class LineBot:
             n = postback_number(data.get("n"))
             if n is None or n < 1:
                 return [text_message(msg.LINE_SOURCE_UNKNOWN)]
-            citations = self.conversations.get(chat_id(event.source)).citations
-            if n > len(citations):
-                return [text_message(msg.LINE_SOURCE_GONE)]
-            return [citation_message(n, citations[n - 1])]
+            citation = self.sessions.citation(chat_id(event.source), n)
+            return [text_message(msg.LINE_SOURCE_GONE) if citation is None else citation_message(n, citation)]
         if data.get("action") == "checklist":
             model = data.get("model")
             return self.on_checklist(event, data.get("situation", ""), model if model in MODELS else None)
@@ -529,8 +518,7 @@ class Worker:
     def housekeeping(self) -> None:
         settings = self.bot.settings
         self.queue.forget_older_than(settings.line_event_retention_days * 86400)
-        self.bot.conversations.forget_expired()
-        self.bot.limiter.forget_older_than()
+        self.bot.sessions.housekeeping()
 
 
 def worker_name(role: str) -> str:
