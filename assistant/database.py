@@ -119,11 +119,11 @@ class Database:
     durable: bool  # False: in memory, because DATA_DIR could not hold the file
     url: str  # with any password masked, for logs
     # in memory there is one connection (StaticPool) for every thread: transactions take turns on it
-    _turns: threading.Lock | None = field(default=None, repr=False)
+    _turns: threading.RLock | None = field(default=None, repr=False)
 
     def __post_init__(self):
         if not self.durable:
-            self._turns = threading.Lock()
+            self._turns = threading.RLock()  # re-entrant: a nested transaction fails loudly, never waits on itself
 
     @property
     def dialect(self) -> str:

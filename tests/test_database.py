@@ -271,3 +271,13 @@ def test_feedback_rows_on_both_engines(db):
     with db.begin() as conn:
         row = conn.execute(select(feedback)).one()._mapping
     assert (row["comment"], row["rating"], json.loads(row["citations"])[0]["section_id"]) == ("ตรง", 1, "grant.steps")
+
+
+def test_an_unreachable_database_is_a_thai_message_with_an_incident_id(tmp_path):
+    from tests.helpers import free_port
+    from tests.test_cli import run
+
+    url = f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none"
+    out = run(["feedback", "export"], Settings(data_dir=tmp_path), DATABASE_URL=url)
+    last = out.stderr.strip().splitlines()[-1]  # what the user reads; the log above it holds the traceback
+    assert out.returncode == 1 and "DATABASE_URL" in last and "รหัสอ้างอิง" in last and not out.stdout
