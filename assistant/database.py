@@ -49,6 +49,7 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from assistant import errors
@@ -66,13 +67,13 @@ metadata = MetaData()
 feedback = Table(
     "feedback", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("created_at", String(32), nullable=False),
-    Column("channel", String(16), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("channel", Text, nullable=False),
     Column("question", Text, nullable=False),
     Column("history", Text, nullable=False),
     Column("answer", Text, nullable=False),
     Column("citations", Text, nullable=False),
-    Column("backend", String(64), nullable=False),
+    Column("backend", Text, nullable=False),
     Column("rating", Integer, nullable=False),
     Column("comment", Text, nullable=False, server_default=""),
 )
@@ -226,7 +227,8 @@ def open_database(settings: Settings) -> Database:
 
 
 def _legacy_rows(path: Path, query: str) -> list[tuple]:
-    db = sqlite3.connect(path, timeout=30)  # read-write: a read-only reader of a WAL file leaves -wal/-shm behind
+    # read-write (a read-only reader of a WAL file leaves -wal/-shm behind), but never creating a missing file
+    db = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=30)
     try:
         return list(db.execute(query))
     finally:
@@ -237,12 +239,13 @@ def _retire(path: Path) -> None:
     """Rename an imported file `*.migrated`, its WAL folded in first (or renamed with it, if another process still
     holds it open), so no committed row is left behind in a `-wal` beside a renamed file."""
     try:
-        with contextlib.closing(sqlite3.connect(path, timeout=30)) as db:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=30)) as db:
             db.execute("PRAGMA journal_mode=DELETE")
         for suffix in ("", "-wal", "-shm"):
             companion = path.with_name(path.name + suffix)
-            if companion.exists():
-                companion.rename(path.with_name(path.name + ".migrated" + suffix))
+            target = path.with_name(path.name + ".migrated" + suffix)
+            if companion.exists() and not target.exists():  # never over an earlier backup
+                companion.rename(target)
     except (OSError, sqlite3.Error) as exc:  # imported already; a second import is harmless (unique ids)
         log.warning("could not rename %s after importing it: %s", path, exc)
 
@@ -262,7 +265,7 @@ def import_legacy(conn: Connection, data: Path) -> list[Path]:
         try:
             with conn.begin_nested():  # a broken file rolls back only its own rows
                 count = copy(conn, path)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.Error, SQLAlchemyError) as exc:
             errors.report(f"importing {path} (left in place)", exc, logging.WARNING)
             continue
         log.info("imported %d row(s) from %s", count, path)

@@ -34,7 +34,7 @@ def user_message(exc: BaseException, incident: str) -> str:
 
     if isinstance(exc, IndexUnavailable):
         return messages.SEARCH_UNAVAILABLE.format(incident=incident)
-    if type(exc).__module__.startswith(("sqlalchemy", "psycopg")) and "Operational" in type(exc).__name__:
+    if type(getattr(exc, "orig", exc)).__module__.startswith("psycopg") and "Operational" in type(exc).__name__:
         return messages.DATABASE_UNAVAILABLE.format(incident=incident)  # DATABASE_URL's server is down
     return messages.INTERNAL_ERROR.format(incident=incident)
 

@@ -9,7 +9,8 @@ Workers claim stored events with a lease, answer them, reply with the token whil
 or push with an X-Line-Retry-Key derived from the event id after, and mark them done. A worker that dies leaves
 its events to be claimed again when the lease ends (or at once by the same slot after a restart); a repeat of a
 send is dropped by LINE (a reply token works once; a repeated retry key is refused), so each event is answered
-once. A chat's events are answered in order, one at a time, and its history (`channels/conversation.py`) and
+once. The one gap: a worker that dies after a *reply* and before marking the event done, when the event is
+claimed again after its reply token expired (a lease longer than REPLY_DEADLINE_S), is pushed a second time. A chat's events are answered in order, one at a time, and its history (`channels/conversation.py`) and
 the rate limit (`channels/limits.py`) are in the database: a follow-up that reaches another worker, or comes
 after a restart, keeps its context.
 
@@ -42,6 +43,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import Request  # module level: FastAPI resolves handler annotations here
+from sqlalchemy.exc import OperationalError as DatabaseDown
 
 from assistant import errors
 from assistant import messages as msg
@@ -241,6 +243,8 @@ class LineBot:
             messages = await loop.run_in_executor(self.pool, self.reply_for, event, destination, loop)
             if messages:
                 await self.send(event, messages)
+        except DatabaseDown:
+            raise  # the database is down: the event stays claimed and is answered again, no apology now
         except Exception as exc:  # never a stack trace in a chat: log it with an id, say sorry with the id
             incident = errors.report(f"LINE event {getattr(event, 'webhook_event_id', '?')}", exc)
             with contextlib.suppress(Exception):
@@ -442,6 +446,9 @@ class Worker:
         self.bot, self.queue, self.name = bot, queue, name[:64]
         self.capacity = 2 * max(1, bot.settings.line_answer_workers)  # a send in flight frees its thread
         self.woken: asyncio.Event | None = None
+        self.answering: set[str] = set()  # event ids in flight: only their leases are renewed
+        self.unfinished: set[str] = set()  # answered, but `done` failed: retried before claiming more
+        self.tasks: set[asyncio.Task] = set()
         self.answered = 0
 
     def wake(self) -> None:
@@ -463,8 +470,11 @@ class Worker:
             now = time.monotonic()
             claimed = []
             try:
+                for event_id in list(self.unfinished):
+                    await asyncio.to_thread(self.queue.done, event_id, self.name)
+                    self.unfinished.discard(event_id)
                 if inflight and now >= renew_at:
-                    await asyncio.to_thread(self.queue.renew, self.name)
+                    await asyncio.to_thread(self.queue.renew, self.name, list(self.answering))
                     renew_at = now + self.queue.lease_s / 3
                 if now >= sweep_at:
                     await asyncio.to_thread(self.housekeeping)
@@ -494,26 +504,36 @@ class Worker:
             task.cancel()
 
     async def answer(self, row) -> None:
+        self.answering.add(row.event_id)
         try:
-            event = event_from_json(row.body)
-            event.webhook_event_id = row.event_id
-        except Exception as exc:  # unreadable: mark it done rather than retry it forever
-            errors.report(f"LINE stored event {row.event_id}", exc)
-        else:
-            await self.bot.handle(event, row.destination)
+            try:
+                event = event_from_json(row.body)
+                event.webhook_event_id = row.event_id
+            except Exception as exc:  # unreadable: mark it done rather than retry it forever
+                errors.report(f"LINE stored event {row.event_id}", exc)
+            else:
+                await self.bot.handle(event, row.destination)
+        except DatabaseDown as exc:  # not answered: its lease ends and it is claimed again
+            errors.report(f"LINE event {row.event_id} (database)", exc, logging.WARNING)
+            return
+        finally:
+            self.answering.discard(row.event_id)
         try:
-            await asyncio.to_thread(self.queue.done, row.event_id)
+            await asyncio.to_thread(self.queue.done, row.event_id, self.name)
             self.answered += 1
-        except Exception as exc:  # its lease runs out and it is sent again: LINE drops the repeat (token, retry key)
+        except Exception as exc:  # retried before the next claim; until then its lease is not renewed
             errors.report(f"LINE event done {row.event_id}", exc)
+            self.unfinished.add(row.event_id)
 
     def give_up(self, row) -> None:
         incident = errors.report(f"LINE event {row.event_id} failed {row.attempts - 1} times; given up")
         with contextlib.suppress(Exception):
             event = event_from_json(row.body)
             event.webhook_event_id = row.event_id
-            asyncio.get_running_loop().create_task(
+            task = asyncio.get_running_loop().create_task(
                 self.bot.send(event, [text_message(msg.LINE_ERROR_ID.format(incident=incident))]))
+            self.tasks.add(task)  # asyncio keeps only a weak reference
+            task.add_done_callback(self.tasks.discard)
 
     def housekeeping(self) -> None:
         settings = self.bot.settings
@@ -681,3 +701,5 @@ def work(name: str | None = None) -> None:
         await worker.run(stop)
 
     asyncio.run(main())
+    if worker.bot.pool is not None:  # queued answers would be composed and thrown away
+        worker.bot.pool.shutdown(wait=False, cancel_futures=True)

@@ -444,14 +444,15 @@ def create_web_app(assistant, settings: Settings, host: str = "127.0.0.1", port:
 
     try:
         db = open_database(settings)
-    except Exception as exc:  # PostgreSQL down at start: answers still work, feedback retries on use
-        errors.report("web database", exc, logging.WARNING)
+    except Exception as exc:  # PostgreSQL down at start: answers still work, feedback retries on use; LINE is
+        # not mounted (its events could not be stored: LINE gets 404 and redelivers to a webhook that can)
+        errors.report("web database (the LINE webhook is not mounted)", exc, logging.WARNING)
         db = None
     blocks = build_app(assistant, settings, db)
     # two cores: two answers at a time, the rest wait (a full queue gets a Thai message from WebGuard)
     blocks.queue(default_concurrency_limit=settings.web_concurrency, max_size=settings.web_queue_size)
     auth = (settings.web_username, settings.web_password) if settings.web_username and settings.web_password else None
-    if settings.line_channel_secret and settings.line_channel_access_token:
+    if settings.line_channel_secret and settings.line_channel_access_token and db is not None:
         from assistant.line_bot import create_app
 
         app = create_app(assistant, settings, db, port=port)

@@ -160,12 +160,13 @@ def test_a_dead_workers_events_are_claimed_again_after_the_lease(db):
     queue.accept([("e1", "A", "", "{}"), ("e2", "B", "", "{}")])
     assert len(queue.claim("dead", 10)[0]) == 2
     clock.t += 10
-    queue.renew("dead")  # still alive at 10 s: its leases now end at 40 s
+    assert queue.renew("dead", ["e1", "e2"]) == 2  # still alive at 10 s: its leases now end at 40 s
     clock.t += 25
     assert queue.claim("w2", 10) == ([], [])
     clock.t += 10
     again, _ = queue.claim("w2", 10)
     assert sorted(c.event_id for c in again) == ["e1", "e2"] and {c.attempts for c in again} == {2}
+    assert not queue.done("e1", "dead")  # the dead worker's lease is over: it cannot finish w2's event
     assert queue.release("w2") == 2  # a restarted slot hands back what it held
     clock.t += 1
     answered, gave_up = queue.claim("w3", 10)  # a third claim of an event that killed two workers: given up

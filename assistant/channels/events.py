@@ -8,8 +8,10 @@ Contract:
   on SQLite the same statement runs under the write lock. An event is claimable when it is accepted, or claimed
   with its lease over (its worker died), **and no older event of the same chat is unfinished**: a chat's messages
   are answered in order, one at a time, which is what keeps a follow-up's context right across workers.
-- `done(id)` forgets the body and keeps the id for LINE_EVENT_RETENTION_DAYS. `renew(worker)` extends the leases
-  of a worker's events while it is still answering them (a slow LLM).
+- `done(id, worker)` forgets the body and keeps the id for LINE_EVENT_RETENTION_DAYS, only while `worker` still
+  holds the event. `renew(worker, ids)` extends the leases of the events it is still answering (a slow LLM).
+- On PostgreSQL `accept` takes an advisory lock per chat: `seq` is drawn at insert but seen at commit, and
+  without the lock a chat's later event could commit (and be claimed) before an earlier one.
 - An event claimed `max_attempts` times without being done (it crashes every worker that takes it) is given up:
   `claim` marks it done and returns it as `gave_up` for the caller to log and apologise.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, text, update
 
 from assistant.database import Database, line_events
 
@@ -41,6 +43,9 @@ class EventQueue:
         now = self.clock()
         statement = self.db.insert_ignoring(line_events, "event_id")
         with self.db.begin() as conn:
+            if self.db.dialect == "postgresql":  # one chat's events commit in seq order, so none is claimed early
+                for chat in sorted({chat for _, chat, _, _ in rows}):
+                    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:chat))"), {"chat": f"line-chat:{chat}"})
             return [conn.execute(statement, {"event_id": eid, "chat": chat, "destination": dest, "body": body,
                                              "state": "accepted", "received_at": now}).first() is not None
                     for eid, chat, dest, body in rows]
@@ -53,9 +58,10 @@ class EventQueue:
         e, older = line_events, line_events.alias("older")
         claimable = (
             select(e.c.seq)
-            .where(e.c.state != "done",
+            .where(e.c.state.in_(("accepted", "claimed")),
                    or_(e.c.state == "accepted", e.c.lease_until < now),
-                   ~exists().where(and_(older.c.chat == e.c.chat, older.c.seq < e.c.seq, older.c.state != "done")))
+                   ~exists().where(and_(older.c.chat == e.c.chat, older.c.seq < e.c.seq,
+                                        older.c.state.in_(("accepted", "claimed")))))
             .order_by(e.c.seq).limit(n)
             .with_for_update(of=e, skip_locked=True)
         )
@@ -72,10 +78,15 @@ class EventQueue:
                              .values(state="done", body="", done_at=now))
         return [r for r in rows if r.attempts <= self.max_attempts], gave_up
 
-    def renew(self, worker: str) -> int:
+    def renew(self, worker: str, event_ids: list[str]) -> int:
+        """Extend the leases of the events `worker` is still answering (only those: one whose `done` failed must
+        not be kept from the others forever)."""
+        if not event_ids:
+            return 0
         with self.db.begin() as conn:
             return conn.execute(update(line_events).where(line_events.c.claimed_by == worker[:64],
-                                                          line_events.c.state == "claimed")
+                                                          line_events.c.state == "claimed",
+                                                          line_events.c.event_id.in_(event_ids))
                                 .values(lease_until=self.clock() + self.lease_s)).rowcount
 
     def release(self, worker: str) -> int:
@@ -85,10 +96,14 @@ class EventQueue:
                                                           line_events.c.state == "claimed")
                                 .values(state="accepted", lease_until=0.0)).rowcount
 
-    def done(self, event_id: str) -> None:
+    def done(self, event_id: str, worker: str | None = None) -> bool:
+        """Mark the event done; with `worker`, only while that worker still holds it (a worker whose lease ran
+        out must not finish an event another worker is answering). True when it was marked."""
+        e = line_events.c
+        where = [e.event_id == event_id] + ([e.claimed_by == worker[:64], e.state == "claimed"] if worker else [])
         with self.db.begin() as conn:
-            conn.execute(update(line_events).where(line_events.c.event_id == event_id)
-                         .values(state="done", body="", done_at=self.clock()))
+            return conn.execute(update(line_events).where(*where)
+                                .values(state="done", body="", done_at=self.clock())).rowcount == 1
 
     def counts(self) -> dict[str, int]:
         """How many events are in each state (for logs, the bench and tests)."""

@@ -17,13 +17,13 @@ def upgrade() -> None:
     op.create_table(
         "feedback",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("created_at", sa.String(32), nullable=False),
-        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("created_at", sa.Text, nullable=False),
+        sa.Column("channel", sa.Text, nullable=False),
         sa.Column("question", sa.Text, nullable=False),
         sa.Column("history", sa.Text, nullable=False),
         sa.Column("answer", sa.Text, nullable=False),
         sa.Column("citations", sa.Text, nullable=False),
-        sa.Column("backend", sa.String(64), nullable=False),
+        sa.Column("backend", sa.Text, nullable=False),
         sa.Column("rating", sa.Integer, nullable=False),
         sa.Column("comment", sa.Text, nullable=False, server_default=""),
     )
