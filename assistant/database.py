@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_FILE = "assistant.sqlite3"
 LEGACY_FILES = ("feedback.sqlite3", "line.sqlite3")  # the release before this layer: one file per store
+MEMORY_URLS = ("sqlite://", "sqlite:///:memory:")
 MIGRATION_LOCK = 7_420_512  # pg_advisory_xact_lock key: processes starting together migrate one at a time
 
 metadata = MetaData()
@@ -196,8 +197,8 @@ def _engine(settings: Settings) -> tuple[Engine, bool]:
             incident = errors.report(f"database in {data}", exc, logging.WARNING)
             log.warning("incident %s: the database is in memory only (DATA_DIR unusable)", incident)
             return _sqlite_engine("sqlite://", memory=True), False
-    return _sqlite_engine(url, memory=url in ("sqlite://", "sqlite:///:memory:")), url not in (
-        "sqlite://", "sqlite:///:memory:")
+    memory = url in MEMORY_URLS
+    return _sqlite_engine(url, memory=memory), not memory
 
 
 def migrate(connection: Connection) -> None:

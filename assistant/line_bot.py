@@ -10,8 +10,8 @@ or push with an X-Line-Retry-Key derived from the event id after, and mark them 
 its events to be claimed again when the lease ends (or at once by the same slot after a restart); a repeat of a
 send is dropped by LINE (a reply token works once; a repeated retry key is refused), so each event is answered
 once. The one gap: a worker that dies after a *reply* and before marking the event done, when the event is
-claimed again after its reply token expired (a lease longer than REPLY_DEADLINE_S), is pushed a second time. A chat's events are answered in order, one at a time, and its history (`channels/conversation.py`) and
-the rate limit (`channels/limits.py`) are in the database: a follow-up that reaches another worker, or comes
+claimed again after its reply token expired (a lease longer than REPLY_DEADLINE_S), is pushed a second time.
+A chat's events are answered in order, one at a time, and its history (`channels/conversation.py`) and the rate limit (`channels/limits.py`) are in the database: a follow-up that reaches another worker, or comes
 after a restart, keeps its context.
 
 Processes (`python -m assistant …`, see README "Deploying for many users"):
@@ -449,7 +449,6 @@ class Worker:
         self.answering: set[str] = set()  # event ids in flight: only their leases are renewed
         self.unfinished: set[str] = set()  # answered, but `done` failed: retried before claiming more
         self.tasks: set[asyncio.Task] = set()
-        self.answered = 0
 
     def wake(self) -> None:
         if self.woken is not None:
@@ -520,7 +519,6 @@ class Worker:
             self.answering.discard(row.event_id)
         try:
             await asyncio.to_thread(self.queue.done, row.event_id, self.name)
-            self.answered += 1
         except Exception as exc:  # retried before the next claim; until then its lease is not renewed
             errors.report(f"LINE event done {row.event_id}", exc)
             self.unfinished.add(row.event_id)
