@@ -17,18 +17,24 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant import ids, messages
+from assistant.chunks import Chunk
 from assistant.citations import MARKER, Citation
 from assistant.corpus import PATH_SEPARATOR, Document, Section, section_index
 from assistant.intents import LAST, Intent, Route
-from assistant.partnership import MODELS, NAMES
+from assistant.normalize import normalize
+from assistant.partnership import MODELS, NAMES, mentioned
 from assistant.retrieval import Hit, HybridSearcher, section_role, term_coverage
-from assistant.segment import expand_query, search_tokens, sentences
+from assistant.segment import CHAT_WORDS, expand_query, search_tokens, sentences
 
 MODEL_WORDS = frozenset(
     t for text in (*NAMES.values(), "รูปแบบ หมายถึง หมายความว่า ความหมาย นิยาม meaning define mean model "
                    "performance-based procurement grant contracting commissioning คอมมิชชั่นนิ่ง pbc")
     for t in search_tokens(text)
 )
+EACH = re.compile(r"แต่ละ|ทุกรูปแบบ|ทุกแบบ|ทั้ง\s*(3|สาม)|\beach\b|\brespectively\b|\bevery\b")
+COMPARE_WORDS = frozenset(search_tokens(
+    "ต่าง ต่างกัน แตกต่าง ความแตกต่าง เปรียบเทียบ เทียบ เหมือน เหมือนกัน คล้าย ระหว่าง กับ สาม ทั้ง ทั้งสาม แต่ละ ทุก "
+    "differ difference different compare comparison similar versus each three all both between"))
 # Words that ask for a definition or summary of what they name, and name nothing else.
 DEFINITION_WORDS = frozenset(search_tokens(
     "เรียก เรียกว่า สรุป สั้น สั้นๆ อธิบาย ความหมาย คือ คืออะไร ไร อะ หน่อย ใน คู่มือ ที่ แบบ หนึ่ง สอง สาม แรก ประโยค "
@@ -175,7 +181,7 @@ class DefaultAnswerer:
         if not found:
             return None
         parent, items = found
-        chosen = [(n, items[n - 1]) for n in intent.items if n <= len(items)]
+        chosen = [(n, items[n - 1]) for n in _numbers(intent.items, len(items))]
         if not chosen:
             return None
         cites, lines = [], []
@@ -215,27 +221,36 @@ class DefaultAnswerer:
                 parts.append(header)
                 continue
             lines = [header + messages.NAMELY]
-            for child in [c for c in children if not intent.items or c.step in intent.items]:
-                first = leading_run(child.text, 160)
+            asked = _numbers(intent.items, len(children))
+            for child in [c for c in children if not asked or c.step in asked]:
+                first = leading_run(child.text, 160 if len(asked) != 2 else 400)  # two steps: enough to tell apart
                 cites.append(self.cite(child, first))
-                label = child.title if not child.title.endswith("…") else first
+                label = child.title if not child.title.endswith("…") and len(asked) != 2 else first
                 lines.append(f"{child.step}. {label} [{len(cites)}]")
             parts.append("\n".join(lines))
         return "\n".join(parts), cites
 
     def _one_step(self, question, intent, hits):
-        model = intent.models[-1]
-        steps = self.sections.get(ids.steps_id(model))
-        if steps is None:
-            return None
-        number = len(steps.children) if intent.step == LAST else intent.step
-        step = self.sections.get(ids.step_id(model, number))
-        if step is None:
-            cite = self.cite(steps, leading_run(steps.text, 300))
-            text = messages.NO_SUCH_STEP.format(model=NAMES[model], count=len(steps.children), step=intent.step)
-            return f"{text} [1]", [cite]
-        run = leading_run(step.text, 600)
-        return f"{NAMES[model]}: {run} [1]", [self.cite(step, run)]
+        """One step of a model ("ขั้นที่ 6 ของ PBC"), or the same step of each model named ("ขั้นตอนแรกของทั้ง
+        3 รูปแบบ", "the last step of grant and commissioning"), each with its number and text, cited."""
+        lines, cites = [], []
+        several = len(intent.models) > 1
+        for model in intent.models if several else intent.models[-1:]:
+            steps = self.sections.get(ids.steps_id(model))
+            if steps is None:
+                continue
+            number = len(steps.children) if intent.step == LAST else intent.step
+            step = self.sections.get(ids.step_id(model, number))
+            if step is None:
+                cites.append(self.cite(steps, leading_run(steps.text, 300)))
+                text = messages.NO_SUCH_STEP.format(model=NAMES[model], count=len(steps.children), step=intent.step)
+                lines.append(f"{text} [{len(cites)}]")
+                continue
+            run = leading_run(step.text, 300 if several else 600)
+            cites.append(self.cite(step, run))
+            label = f"{NAMES[model]} ({messages.STEP_LABEL.format(step=number)})" if several else NAMES[model]
+            lines.append(f"{label}: {run} [{len(cites)}]")
+        return ("\n".join(lines), cites) if cites else None
 
     def _which_step(self, question, intent, hits):
         """"การจัดสรรงบงวดแรกอยู่ขั้นไหน": the step (of the named models, else of any) that the best-ranked
@@ -462,9 +477,39 @@ class DefaultAnswerer:
             lines.append(line)
         return "\n".join(lines), cites
 
+    def _per_model(self, question, intent, hits):
+        """A question about a topic across models ("คณะกรรมการของ grant กับ PBC ต่างกันยังไง", "แต่ละแบบทำข้อตกลง
+        กันแบบไหน"): for each model, the best sentences on that topic in the model's own part, side by side. None
+        when the question names no topic beyond the models (then the models' definitions are the answer)."""
+        topic = self._topic_terms(question)
+        if len(intent.models) < 2 or not topic:
+            return None
+        if intent.route is Route.GENERAL and len(mentioned(question)) < 2 and not EACH.search(normalize(question)):
+            return None  # "3 รูปแบบในคู่มือมาจากโครงการอะไร": the three together, not each in turn
+        lines, cites, on_topic = [messages.COMPARE_LEAD], [], 0
+        for model in intent.models[:3]:
+            own = [h for h in self.searcher.search(f"{question} {NAMES[model]}")
+                   if section_role(h.chunk.title).model == model][:2]
+            body, found = self._extract(question, own, CUES.get(intent.route), run_length=250, runs=1)
+            if not found:
+                continue
+            on_topic += bool(topic & _tokens(body))
+            base = len(cites)
+            cites.extend(found)
+            body = MARKER.sub(lambda m, base=base: f"[{int(m.group(1)) + base}]", body)
+            lines.append(f"• {NAMES[model]}: {body.removeprefix(messages.ACCORDING_TO_GUIDE).strip()}")
+        return ("\n".join(lines), cites) if len(lines) > 2 and on_topic >= 2 else None
+
+    def _topic_terms(self, question: str) -> set[str]:
+        """The question's terms that are about something other than the models, comparing or chat."""
+        return {t for t in expand_query(search_tokens(question)) if t in self.searcher.idf} - MODEL_WORDS - \
+            DEFINITION_WORDS - COMPARE_WORDS - CHAT_WORDS
+
     def _compare(self, question, intent, hits):
         if len(intent.models) < 2:
             return None
+        if topical := self._per_model(question, intent, hits):
+            return topical
         lines, cites = [messages.COMPARE_LEAD], []
         for model in intent.models[:3]:
             part, suitable = self.sections[ids.model_id(model)], self.sections[ids.suitable_id(model)]
@@ -488,16 +533,15 @@ class DefaultAnswerer:
     def _weighted_coverage(self, query_tokens: set[str], tokens: frozenset[str]) -> float:
         return term_coverage(query_tokens, tokens, self.searcher.idf, self.searcher.unseen_idf)
 
-    def _extract(self, question: str, hits: list[Hit], cue: re.Pattern | None, run_length: int = 250):
+    def _extract(self, question: str, hits: list[Hit], cue: re.Pattern | None, run_length: int = 250, runs: int = 3):
         """Best sentences of the top chunks, scored by idf-weighted term coverage, rank and cue words; the
         best one leads (a definition before its neighbours), at most three runs, none starting inside a list."""
         q_tokens = set(expand_query(search_tokens(question)))
         subject = self._subject(q_tokens)
         defining = re.compile(rf"{re.escape(subject)}.{{0,40}}{DEFINING}") if subject and cue is DEFINITION_CUE else None
         scored = []
-        for rank, hit in enumerate(hits[:4]):
-            sents = _sentences(hit.chunk.text)
-            heading = _tokens(hit.chunk.title.rsplit(PATH_SEPARATOR, 1)[-1])  # a sentence means what it means under its heading
+        for rank, (source, sents) in enumerate(self._passages(hits)):
+            heading = _tokens(source.title.rsplit(PATH_SEPARATOR, 1)[-1])  # a sentence means what it means under its heading
             for i, sent in enumerate(sents):
                 own = _tokens(sent)
                 score = self._weighted_coverage(q_tokens, own | heading) + RANK_PRIOR / (rank + 1)
@@ -505,15 +549,15 @@ class DefaultAnswerer:
                     score += 0.15
                 if defining and defining.search(sent):
                     score += 0.3  # the sentence that defines the subject, not one that mentions it
-                scored.append((score, rank, i, hit, sents))
+                scored.append((score, rank, i, source, sents))
         if not scored:
             return "", []
         scored.sort(key=lambda x: (-x[0], x[1], x[2]))
         best = scored[0][0]
-        chosen: list[tuple[Hit, str]] = []
+        chosen: list[tuple[Section | Chunk, str]] = []
         used: set[tuple[int, int]] = set()
-        for score, rank, i, hit, sents in scored:
-            if len(chosen) == 3 or score < RUN_FLOOR * best:
+        for score, rank, i, source, sents in scored:
+            if len(chosen) == runs or score < RUN_FLOOR * best:
                 break
             if (rank, i) in used:
                 continue
@@ -529,12 +573,30 @@ class DefaultAnswerer:
                 j += 1  # a fragment reads better with its neighbours; "พ.ศ." never ends a run
                 run = f"{run} {sents[j]}"
             used.update((rank, k) for k in range(first, j + 1))
-            chosen.append((hit, run))
+            chosen.append((source, run))
         parts, cites = [], []
-        for hit, run in chosen:
-            cites.append(Citation.quote(hit.chunk, run, self.document_titles.get(hit.chunk.document, "")))
+        for source, run in chosen:
+            cites.append(Citation.quote(source, run, self.document_titles.get(source.document, "")))
             parts.append(f"{run} [{len(cites)}]")
         return f"{messages.ACCORDING_TO_GUIDE} " + " ".join(parts), cites
+
+    def _passages(self, hits: list[Hit]) -> list[tuple[Section | Chunk, tuple[str, ...]]]:
+        """The best four hits as passages to quote from, each read as its whole section: the chunker cuts a long
+        section in pieces, and the sentence that answers ("เพื่อให้มีการปรึกษาหารือ…") can open the next piece.
+        Two hits of one section are one passage, at the better rank."""
+        out, seen = [], set()
+        for hit in hits:
+            section = self.sections.get(hit.chunk.section_id)
+            if section is not None and section.text and section.kind != "figure" and hit.chunk.text in section.text:
+                if section.id in seen:
+                    continue
+                seen.add(section.id)
+                out.append((section, _sentences(section.text)))
+            else:
+                out.append((hit.chunk, _sentences(hit.chunk.text)))
+            if len(out) == 4:
+                break
+        return out
 
     def _subject(self, q_tokens: set[str]) -> str | None:
         """The question's most specific term that the guide uses (highest idf): what it is about."""
@@ -554,6 +616,12 @@ def _run_start(sents: tuple[str, ...], i: int) -> int:
     return first
 
 
+def _numbers(asked: tuple[int, ...], count: int) -> list[int]:
+    """The item numbers asked about that a list of `count` has, LAST resolved to `count`, each once."""
+    resolved = (count if n == LAST else n for n in asked)
+    return list(dict.fromkeys(n for n in resolved if 0 < n <= count))
+
+
 def _step_title(step: Section) -> str:
     """"ขั้นตอนที่ 5 การจัดสรรงบประมาณงวดแรก…" → "การจัดสรรงบประมาณงวดแรก…" (the number is said separately)."""
     return re.sub(r"^ขั้นตอนที่\s*\d+\s*", "", step.title)
@@ -567,6 +635,7 @@ COMPOSERS: dict[Route, Composer] = {
     Route.SUITABILITY: DefaultAnswerer._suitability,
     Route.SITUATION: DefaultAnswerer._situation,
     Route.COMPARE: DefaultAnswerer._compare,
+    Route.GENERAL: DefaultAnswerer._per_model,
     Route.DEFINITION: DefaultAnswerer._definition,
     Route.LIST: DefaultAnswerer._list,
     Route.EXAMPLE: DefaultAnswerer._example,

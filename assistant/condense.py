@@ -23,6 +23,9 @@ REFERS_BACK = re.compile(
 FIRST_ONE = re.compile(r"แบบแรก|อันแรก|รูปแบบแรก|the first")
 STEP = re.compile(r"ขั้น(?:ตอน)?\s*(?:ที่)?\s*(\d+)|step\s*(\d+)")
 ITEM = re.compile(r"(?:ข้อ|อัน)\s*(?:ที่)?\s*(\d+)")  # "ข้อ 7 ล่ะ" while a model's steps are in focus: step 7
+# an item picked out of a list: "องค์ประกอบแรก", "ปัจจัยที่ 2", "ข้อสุดท้าย" (group 1 is the list's noun)
+ITEM_WORDS = re.compile(r"(องค์ประกอบ|ปัจจัย|ลักษณะ(?:สำคัญ)?|ประการ|ด้าน|ข้อ|อัน)\s*(?:ที่)?\s*"
+                        r"(?:\d+|แรก|สุดท้าย|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)")
 SHORT = 40  # a message this short rarely names its own subject: it continues the conversation
 
 
@@ -57,8 +60,16 @@ def _item_of_previous_list(question: str, history: list[dict]) -> str:
     if not asked_items(q) or mentioned(question) or FRAMEWORK_LIST.search(q):  # it names its own list
         return question
     # the question that asked for the list: the last one that did not itself pick an item of it
-    asked = [c for t in history if t.get("role") == "user" and not asked_items(normalize(c := str(t.get("content", ""))))]
-    return f"{question} ({asked[-1]})" if asked else question
+    users = [str(t.get("content", "")) for t in history if t.get("role") == "user"]
+    asked = [c for c in users if not asked_items(normalize(c))]
+    if asked:
+        return f"{question} ({asked[-1]})"
+    # every earlier question picked an item ("องค์ประกอบแรกคืออะไร" → "แล้วอันสุดท้ายล่ะ"): the last one names
+    # the list; its own item words are dropped, so only this question's items are asked
+    named = [c for c in users if FRAMEWORK_LIST.search(normalize(c))]
+    if not named:
+        return question
+    return f"{question} ({ITEM_WORDS.sub(lambda m: m.group(1), normalize(named[-1]))})"
 
 
 def condense(question: str, history: list[dict]) -> str:

@@ -96,7 +96,7 @@ WHICH_MODEL = re.compile(r"(รูป)?แบบ(ไหน|ใด)|which (model|
 # A situation is told, not just named: the user's own organisation or a concrete undertaking.
 SITUATION_TOLD = re.compile(
     r"กรมเรา|หน่วยงานเรา|หน่วยงานของ|องค์กรเรา|สำนักงานเรา|จังหวัดเรา|ทางเรา|พวกเรา|เรา(จะ|อยาก|ต้องการ|กำลัง|มี|ไม่)|"
-    r"(อยาก|ต้องการ|จะ|วางแผน)(ให้|จ้าง|ร่วมมือ|ทำ)|ให้(มูลนิธิ|เอกชน|บริษัท|สมาคม|ชุมชน|อปท|ภาคประชาสังคม|มหาวิทยาลัย|ngo|องค์กร)|"
+    r"(อยาก|ต้องการ|จะ|วางแผน)(ให้|จ้าง|ร่วมมือ|ทำ|จัดตั้ง|ตั้ง|สร้าง)|ให้(มูลนิธิ|เอกชน|บริษัท|สมาคม|ชุมชน|อปท|ภาคประชาสังคม|มหาวิทยาลัย|ngo|องค์กร)|"
     r"\b(we|our|us|my (department|agency|office|ministry))\b|\b(want|plan|need|going) to\b|\bngos?\b"
 )
 STEP_NO = re.compile(r"ขั้น(ตอน)?(?:ที่)?\s*(\d+)|step\s*(\d+)|(\d+)(st|nd|rd|th) step")
@@ -105,7 +105,10 @@ ITEM_NO = re.compile(r"(?:ข้อ|อัน|ขั้น(?:ตอน)?|ปร�
                      r"\b(?:item|step|component|factor|characteristic|point|no\.?)s?\s*(\d+)|"
                      r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth) (?:one|item|point|component|factor|"
                      r"characteristic|condition|feature)\b")
-FIRST_ITEM = re.compile(r"(?:ข้อ|อัน)\s*แรก")  # "ข้อแรก", "อันแรก" (not "ขั้นแรก": that is the first step)
+# "ข้อแรก", "องค์ประกอบแรก" (not "ขั้นแรก": that is the first step); "ข้อสุดท้าย", "the last factor"
+LIST_NOUN = r"(?:ข้อ|อัน|องค์ประกอบ|ปัจจัย|ลักษณะ(?:สำคัญ)?|ประการ|ด้าน)"
+FIRST_ITEM = re.compile(rf"{LIST_NOUN}\s*แรก")
+LAST_ITEM = re.compile(rf"{LIST_NOUN}\s*(?:ที่)?\s*สุดท้าย|\blast (?:one|item|point|component|factor|characteristic|condition|feature)\b")
 ITEM_RANGE = re.compile(r"(\d+)\s*(?:ถึง|-|–|to)\s*(?:ข้อ|ขั้น(?:ตอน)?|step)?\s*(?:ที่)?\s*(\d+)")
 ORDINALS = {"หนึ่ง": 1, "สอง": 2, "สาม": 3, "สี่": 4, "ห้า": 5, "หก": 6, "เจ็ด": 7, "แปด": 8, "เก้า": 9,
             "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -117,7 +120,7 @@ FIRST_STEP = re.compile(r"ขั้นตอนแรก|ขั้นแรก|�
                         r"first step|what (do we|should we|to) do first|where (do we|to) start|how (do we|to) (start|begin)|"
                         r"\bfirst\b.{0,20}\b(do|step)")
 LAST_STEP = re.compile(r"ขั้นตอนสุดท้าย|ขั้นสุดท้าย|ขั้นท้าย|(last|final) step")
-LAST = -1  # "the last step", resolved against the model's own step count
+LAST = -1  # "the last step" (or item), resolved against the model's own step count (the list's length)
 WHICH_STEP = re.compile(r"ขั้น(?:ตอน)?(?:ไหน|ใด)(?!\s*บ้าง)|ขั้น(?:ตอน)?ที่เท่า(?:ไร|ไหร่)|ขั้น(?:ตอน)?อะไร(?!\s*บ้าง)|"
                         r"\b(?:at|in|during) (?:which|what) (?:step|stage)|\bwhich step (?:is|does|do|covers?|has)|"
                         r"\bwhat step (?:is|does|do)")
@@ -177,7 +180,8 @@ def asked_items(q: str) -> tuple[int, ...]:
         low, high = int(m.group(1)), int(m.group(2))
         if low < high <= low + 9:
             numbers.extend(range(low, high + 1))
-    return tuple(sorted(set(n for n in numbers if 0 < n < 10)))
+    last = (LAST,) if LAST_ITEM.search(q) else ()  # resolved against the list's own length, after the numbers
+    return tuple(sorted(set(n for n in numbers if 0 < n < 10))) + last
 
 
 def asked_step(q: str) -> int | None:
@@ -197,11 +201,16 @@ WHAT_TO_DO = re.compile(r"ต้องทำ(อะไร)?(บ้าง|ยั�
                         r"what (do|should|must) we do|how (do|should|would) we (proceed|go about|do|start)|what next")
 
 
+# "ขอขั้นตอนด้วยค่ะ", "ขั้นตอนตั้งแต่ต้นจนจบ", "what steps should we follow": a situation that also asks for the steps
+STEPS_WANTED = re.compile(r"ขอ(ทราบ)?ขั้นตอน|ขั้นตอน\s*(ด้วย|ทั้งหมด|ตั้งแต่|ครบ|การทำงาน)|ทุกขั้นตอน|ต้นจนจบ|"
+                          r"\b(what|which) steps\b|\bsteps? (should|do|must|to)\b|step[- ]by[- ]step")
+
+
 def wants(q: str) -> frozenset[str]:
     extra = set()
     if FIRST_STEP.search(q):
         extra.add("first_step")
-    if SHAPES[0][1].search(q) or WHAT_TO_DO.search(q):
+    if SHAPES[0][1].search(q) or WHAT_TO_DO.search(q) or STEPS_WANTED.search(q):
         extra.add("steps")
     if CHECKLIST.search(q):
         extra.add("checklist")
@@ -221,19 +230,24 @@ def classify(question: str) -> Intent:
     told = bool(SITUATION_TOLD.search(q))
     if not models and not told and GUIDE_SAYS.search(q) and WHICH_MODEL.search(q) and not ASKS_FIT.search(q):
         return Intent(Route.WHICH_MODEL, models, wants=frozenset({"many"} if MANY_MODELS.search(q) else ()))
-    about_guide_content = GUIDE_SAYS.search(q) and not ASKS_FIT.search(q)
+    # "แต่ละแบบทำข้อตกลงกันในรูปแบบไหน": about the three models, not a form to choose for a situation
+    about_guide_content = (GUIDE_SAYS.search(q) or ALL_MODELS.search(q)) and not ASKS_FIT.search(q)
     if RECOMMEND.search(q) and ((not models and (told or len(q) > 60 and not about_guide_content)) or (told and len(q) > 50)):
         return Intent(Route.SITUATION, models, asked_step(q), wants(q))
     step = asked_step(q)
     items = asked_items(q)
     if len(items) > 1 and models:  # "PBC ขั้น 6 ถึงขั้น 9"
         return Intent(Route.STEPS, models, None, wants(q), items)
+    if step is not None and not models and ALL_MODELS.search(q):  # "ขั้นตอนแรกของทั้ง 3 รูปแบบ": each model's
+        models = MODELS
     if step is not None and models:
         return Intent(Route.STEP, models, step, wants(q))
     if step is None and WHICH_STEP.search(q) and not (LIST_CUE.search(q) or re.search(r"มีขั้นตอน|สำคัญที่สุด", q)):
         return Intent(Route.WHICH_STEP, models, None, wants(q))
     if ASKS_WHY.match(q):  # "why should the needs assessment in the commissioning cycle …": a reason, not the cycle
         return Intent(Route.WHY, models, step, items=items)
+    if len(models) < 2 and ALL_MODELS.search(q):  # "แต่ละแบบทำข้อตกลงกันอย่างไร": each of the three
+        models = MODELS
     for route, rx in SHAPES:
         if rx.search(q):
             if route is Route.COMPARE and len(models) < 2 and ALL_MODELS.search(q):

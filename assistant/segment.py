@@ -111,6 +111,44 @@ GLOSSARY = {
     # abbreviations officials use in chat (Thai local government units in English: provincial, subdistrict …)
     "pbc": "สัญญาข้อตกลง", "pao": "องค์กรปกครองส่วนท้องถิ่น", "lao": "องค์กรปกครองส่วนท้องถิ่น",
     "sao": "องค์กรปกครองส่วนท้องถิ่น", "tao": "องค์กรปกครองส่วนท้องถิ่น", "cso": "ภาคประชาสังคม",
+    # the guide's wider vocabulary (issue 10, fourth session): the words English-writing officials use for its
+    # agreements, actors, safeguards and procedure; each Thai term is in the guide, none written for a question
+    "agreement": "ข้อตกลง", "agree": "ตกลง", "agreed": "ตกลง", "term": "เงื่อนไข", "terms": "เงื่อนไข",
+    "protection": "คุ้มครอง", "protect": "คุ้มครอง", "central": "ส่วนกลาง", "cost": "งบประมาณ ต้นทุน",
+    "costs": "งบประมาณ ต้นทุน", "money": "งบประมาณ", "final": "สุดท้าย", "after": "ภายหลัง", "title": "ชื่อ",
+    "office": "สำนักงาน", "similar": "คล้ายคลึง", "similarity": "คล้ายคลึง", "management": "การบริหาร การจัดการ",
+    "manage": "บริหารจัดการ", "managing": "บริหารจัดการ", "approach": "แนวทาง แนวคิด", "process": "กระบวนการ",
+    "reflect": "สะท้อน", "openness": "เปิดกว้าง", "structural": "โครงสร้าง", "emphasis": "ให้ความสำคัญ",
+    "emphasise": "ให้ความสำคัญ", "emphasize": "ให้ความสำคัญ", "dictate": "สั่งการ", "force": "บังคับ",
+    "compel": "บังคับ", "care": "ดูแล", "province": "จังหวัด", "provincial": "จังหวัด", "contractor": "คู่สัญญา",
+    "applicant": "ผู้ขอรับการสนับสนุน", "hire": "จ้าง", "hired": "จ้าง", "manager": "ผู้จัดการ",
+    "deliver": "จัดบริการ", "company": "เอกชน", "business": "เอกชน", "timetable": "ระยะเวลา",
+    "schedule": "ระยะเวลา", "duration": "ระยะเวลา", "period": "ระยะเวลา", "practical": "ปฏิบัติได้จริง",
+    "concrete": "รูปธรรม", "accept": "ยอมรับ", "acceptance": "ยอมรับ", "legitimacy": "ความชอบธรรม",
+    "legitimate": "ความชอบธรรม", "understanding": "ความเข้าใจ", "shared": "ร่วมกัน", "share": "แบ่งปัน",
+    "together": "ร่วมกัน", "mutual": "ร่วมกัน", "intermediate": "ขั้นกลาง ผลผลิตขั้นกลาง", "outputs": "ผลผลิต",
+    "equality": "เสมอภาค", "capacity-building": "พัฒนาขีดความสามารถ", "decentralisation": "กระจายอำนาจ",
+    "decentralization": "กระจายอำนาจ", "decentralise": "กระจายอำนาจ", "decentralize": "กระจายอำนาจ",
+    "tripartite": "ไตรภาคี", "corporatism": "ไตรภาคี", "associational": "Associational",
+    "managerialism": "Managerialism", "written": "ลายลักษณ์อักษร", "writing": "ลายลักษณ์อักษร", "problem": "ปัญหา",
+    "obstacle": "อุปสรรค", "change": "ปรับเปลี่ยน", "adjust": "ปรับเปลี่ยน", "revise": "ปรับเปลี่ยน",
+    "inform": "แจ้ง", "notify": "แจ้ง", "first-round": "งวดแรก", "payment": "งวด", "disburse": "จัดสรร",
+    "disbursement": "จัดสรร", "spend": "ใช้จ่าย", "spending": "ใช้จ่าย", "expenditure": "ใช้จ่าย",
+    "propose": "เสนอ", "submit": "ยื่น", "apply": "ยื่นข้อเสนอ", "qualification": "คุณสมบัติ",
+    "qualified": "คุณสมบัติ", "eligible": "คุณสมบัติ", "eligibility": "คุณสมบัติ", "consider": "พิจารณา",
+    "consideration": "พิจารณา", "review": "พิจารณา", "value": "ความคุ้มค่า", "worth": "ความคุ้มค่า",
+    "reasonable": "สมเหตุสมผล", "internal": "ภายใน", "external": "ภายนอก", "visit": "ลงพื้นที่",
+    "target": "กลุ่มเป้าหมาย", "beneficiary": "กลุ่มเป้าหมาย", "beneficiaries": "กลุ่มเป้าหมาย", "scope": "ขอบเขต",
+    "boundary": "ขอบเขต", "responsibility": "ความรับผิดชอบ", "responsible": "รับผิดชอบ", "accountable": "รับผิดชอบ",
+    "accountability": "ความรับผิดชอบ", "duty": "หน้าที่", "duties": "หน้าที่", "lesson": "ถอดบทเรียน",
+    "lessons": "ถอดบทเรียน", "expand": "ขยายผล", "quality-of-life": "คุณภาพชีวิต", "education": "การศึกษา",
+    "dialog": "พูดคุย", "face-to-face": "พูดคุย", "voice": "เสียง", "argue": "โต้แย้ง", "challenge": "โต้แย้ง",
+    "debate": "โต้แย้ง", "influence": "อิทธิพล", "exclusive": "ผูกขาด", "monopoly": "ผูกขาด",
+    "unilateral": "ฝ่ายเดียว", "alone": "ฝ่ายเดียว ผู้เดียว", "sole": "ผู้เดียว", "owner": "เจ้าของภารกิจ",
+    "informal": "ไม่เป็นทางการ", "coordinator": "ผู้ประสานงาน", "coordinate": "ประสาน", "coordination": "ประสาน",
+    "engage": "มีส่วนร่วม", "engagement": "มีส่วนร่วม", "involve": "มีส่วนร่วม", "involvement": "มีส่วนร่วม",
+    "inclusive": "เปิดกว้าง", "inclusion": "เปิดกว้าง", "everyone": "ทุกฝ่าย", "sector": "ภาคส่วน",
+    "sectors": "ภาคส่วน",
 }
 
 # Words that say how a question is asked, not what it is about (search_tokens keeps some of them).
@@ -168,10 +206,18 @@ def search_tokens(text: str) -> list[str]:
     return out
 
 
+ENGLISH_ENDINGS = (("ies", "y"), ("ing", "e"), ("ing", ""), ("ed", "e"), ("ed", ""), ("ly", ""), ("'s", ""),
+                   ("’s", ""), ("s'", ""))  # "managing" → "manage", "agreed" → "agree", "contractor's" → "contractor"
+
+
 def english_term(word: str) -> str | None:
-    """The glossary entry for an English word, forgiving a typo ("componets" → "component")."""
+    """The glossary entry for an English word, forgiving an inflection ("managing" → "manage") and a typo
+    ("componets" → "component")."""
     if word in GLOSSARY:
         return word
+    for ending, stem in ENGLISH_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3 and (base := word[: -len(ending)] + stem) in GLOSSARY:
+            return base
     if len(word) >= 5 and word.isascii() and word.isalpha():
         close = difflib.get_close_matches(word, _GLOSSARY_KEYS, n=1, cutoff=0.85)
         return close[0] if close else None
@@ -180,7 +226,8 @@ def english_term(word: str) -> str | None:
 
 def expand_query(tokens: list[str]) -> list[str]:
     """Add the guide's Thai terms for English query words (the corpus is Thai)."""
-    extra = [t for w in tokens if (e := english_term(w)) for t in search_tokens(GLOSSARY[e])]
+    pieces = [p for w in tokens for p in ([w] if english_term(w) or "-" not in w else w.split("-"))]  # "child-related"
+    extra = [t for w in pieces if (e := english_term(w)) for t in search_tokens(GLOSSARY[e])]
     return tokens + extra
 
 
