@@ -32,8 +32,10 @@ MODEL_WORDS = frozenset(
     for t in search_tokens(text)
 )
 EACH = re.compile(r"แต่ละ|ทุกรูปแบบ|ทุกแบบ|ทั้ง\s*(3|สาม)|\beach\b|\brespectively\b|\bevery\b")
+# the guide's words the English glossary gives for the models' names ("pbc" → "สัญญาข้อตกลง")
+MODEL_GLOSSED = frozenset(expand_query(search_tokens("grant contracting commissioning pbc performance-based")))
 COMPARE_WORDS = frozenset(search_tokens(
-    "ต่าง ต่างกัน แตกต่าง ความแตกต่าง เปรียบเทียบ เทียบ เหมือน เหมือนกัน คล้าย ระหว่าง กับ สาม ทั้ง ทั้งสาม แต่ละ ทุก "
+    "ต่าง ต่างกัน แตกต่าง ความแตกต่าง เปรียบเทียบ เทียบ เหมือน เหมือนกัน คล้าย ระหว่าง กับ สาม ทั้ง ทั้งสาม แต่ละ ทุก เรื่อง "
     "differ difference different compare comparison similar versus each three all both between"))
 # Words that ask for a definition or summary of what they name, and name nothing else.
 DEFINITION_WORDS = frozenset(search_tokens(
@@ -488,7 +490,8 @@ class DefaultAnswerer:
             return None  # "3 รูปแบบในคู่มือมาจากโครงการอะไร": the three together, not each in turn
         lines, cites, on_topic = [messages.COMPARE_LEAD], [], 0
         for model in intent.models[:3]:
-            own = [h for h in self.searcher.search(f"{question} {NAMES[model]}")
+            # the topic in this model's words: the other models' names would pull their passages up
+            own = [h for h in self.searcher.search(f"{' '.join(sorted(topic))} {NAMES[model]}", 12)
                    if section_role(h.chunk.title).model == model][:2]
             body, found = self._extract(question, own, CUES.get(intent.route), run_length=250, runs=1)
             if not found:
@@ -503,7 +506,7 @@ class DefaultAnswerer:
     def _topic_terms(self, question: str) -> set[str]:
         """The question's terms that are about something other than the models, comparing or chat."""
         return {t for t in expand_query(search_tokens(question)) if t in self.searcher.idf} - MODEL_WORDS - \
-            DEFINITION_WORDS - COMPARE_WORDS - CHAT_WORDS
+            MODEL_GLOSSED - DEFINITION_WORDS - COMPARE_WORDS - CHAT_WORDS
 
     def _compare(self, question, intent, hits):
         if len(intent.models) < 2:

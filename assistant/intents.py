@@ -132,7 +132,7 @@ LIST_CUE = re.compile(
     r"name the|what (\w+ )?(models|components|factors|characteristics|elements|types|forms)\b")
 SHAPES = (
     (Route.STEPS, re.compile(
-        r"กี่ขั้นตอน|กี่ขั้น|\d+\s*ขั้นตอน|ขั้นตอน.{0,25}(อะไรบ้าง|อย่างไร|ยังไง|มีอะไร)|มีขั้นตอน|ขั้นตอนการดำเนิน|กระบวนการ.{0,20}(อะไรบ้าง|อย่างไร|ยังไง)|"
+        r"กี่ขั้นตอน|กี่ขั้น|\d+\s*ขั้น(?!ตอนที่|ที่)|ขั้นตอน.{0,25}(อะไรบ้าง|อย่างไร|ยังไง|มีอะไร)|มีขั้นตอน|ขั้นตอนการดำเนิน|กระบวนการ.{0,20}(อะไรบ้าง|อย่างไร|ยังไง)|"
         r"how many steps|what are the steps|which steps|the steps|steps? (of|for|in)|procedure|cycle|workflow|stages")),
     (Route.COMPARE, re.compile(
         r"ต่างกัน|ต่างจาก|แตกต่าง|เปรียบเทียบ|เทียบ|เหมือนหรือต่าง|เหมือนกันไหม|กับ.{1,40}ต่าง|differ|difference|compare|"

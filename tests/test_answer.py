@@ -74,6 +74,39 @@ def test_first_and_last_step(assistant):
     assert assistant.ask("ขั้นตอนแรกของ Commissioning คืออะไร").citations[0].section_id == "commissioning.steps.1"
 
 
+def test_the_same_step_of_each_model(assistant, built):
+    a = assistant.ask("ขอดูขั้นตอนสุดท้ายของทั้งสามรูปแบบหน่อยครับ")
+    assert [c.section_id for c in a.citations] == ["grant.steps.4", "contracting.steps.9", "commissioning.steps.6"]
+    assert all(NAMES[m] in a.answer for m in NAMES)
+    _assert_cited_verbatim(a, built)
+
+
+def test_the_first_and_last_items_of_a_list(assistant):
+    a = assistant.ask("องค์ประกอบของกระบวนการ CG ข้อแรกกับข้อสุดท้ายคืออะไร")
+    assert [c.section_id for c in a.citations] == ["framework.components.c1", "framework.components.c6"]
+    first = [{"role": "user", "content": "ปัจจัยแรกของการสร้างความร่วมมือคืออะไร"}, {"role": "assistant", "content": "…"}]
+    assert assistant.ask("แล้วปัจจัยสุดท้ายล่ะ", first).citations[0].section_id == "framework.factors.f3"
+
+
+def test_a_topic_asked_of_several_models_is_answered_from_each_models_part(assistant, built):
+    """Not the models' definitions: what each model's own part says about the topic asked."""
+    a = assistant.ask("เรื่องคณะกรรมการร่วม แบบ grant กับแบบ PBC เหมือนกันไหมครับ")
+    assert "Joint Committee" in a.answer and "MOU" in a.answer
+    assert {c.section_id for c in a.citations} == {"grant.method", "contracting.method"}
+    _assert_cited_verbatim(a, built)
+    plain = assistant.ask("grant กับ commissioning ต่างกันยังไง")  # no topic: the definitions, side by side
+    assert {"grant", "commissioning"} <= {c.section_id for c in plain.citations}
+
+
+def test_a_passage_is_read_across_the_chunks_of_its_section(assistant, built):
+    """grant.steps.4 is indexed in two chunks, cut between the duty to report a problem in writing and its
+    reason; the reason is quoted with the duty."""
+    a = assistant.ask("ถ้าโครงการที่ได้เงินอุดหนุนมีปัญหา ทำไมต้องแจ้งเจ้าของภารกิจเป็นหนังสือ")
+    assert "ลายลักษณ์อักษร" in a.answer and "ปรับเปลี่ยนแผน" in a.answer
+    assert a.citations[0].section_id == "grant.steps.4"
+    _assert_cited_verbatim(a, built)
+
+
 def test_why_questions_prefer_reasons(assistant):
     a = assistant.ask("ทำไมการทำงานร่วมกันจึงอาจไม่กำหนดระยะเวลาสิ้นสุดไว้ล่วงหน้า")
     assert "แรงจูงใจ" in a.answer and a.citations[0].section_id == "framework.factors.f2.b3"

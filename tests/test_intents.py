@@ -48,6 +48,13 @@ CASES = [
     ("Why should the needs assessment in the commissioning cycle involve the service users?", Route.WHY,
      ("commissioning",), None),
     ("องค์ประกอบของกระบวนการ CG มีอะไรบ้างคะ", Route.LIST, (), None),
+    # the same step of each model: "ทั้ง 3 รูปแบบ", "each model", or the models named
+    ("ขอดูขั้นตอนสุดท้ายของทั้งสามรูปแบบหน่อยครับ", Route.STEP, ids.MODELS, LAST),
+    ("what is the first step of each model?", Route.STEP, ids.MODELS, 1),
+    ("ขั้นแรกของ grant กับ PBC คืออะไร", Route.STEP, ("grant", "contracting"), 1),
+    ("แบบ grant 4 ขั้น มีชื่ออะไรบ้าง", Route.STEPS, ("grant",), None),  # "4 ขั้น" counts the steps
+    # a topic asked of each model is about the guide, not a situation ("ในรูปแบบไหน" is "in what form")
+    ("แต่ละแบบรัฐกับภาคีทำข้อตกลงกันในรูปแบบไหนครับ", Route.GENERAL, ids.MODELS, None),
 ]
 
 
@@ -59,10 +66,22 @@ def test_routes(question, route, models, step):
         assert intent.step == step
 
 
+@pytest.mark.parametrize(("question", "items"), [
+    ("ลักษณะสำคัญข้อที่ 2 กับข้อสุดท้ายต่างกันยังไง", (2, LAST)),
+    ("ปัจจัยแรกคืออะไรคะ", (1,)),
+    ("what is the last factor?", (LAST,)),
+])
+def test_items_of_a_list_first_and_last(question, items):
+    assert classify(question).items == items
+
+
 def test_a_compound_question_carries_what_else_it_wants():
     intent = classify("อยากให้เอกชนดูแลศูนย์ผู้สูงอายุทุกวันต่อเนื่อง ควรใช้รูปแบบไหน ขั้นตอนมีอะไรบ้าง")
     assert intent.route is Route.SITUATION and "steps" in intent.wants
     assert "checklist" in classify("We plan to let a foundation run a helpline, which model and give me a checklist").wants
+    for text in ("เราจะให้สมาคมดูแลศูนย์เด็กเล็กทุกปี ใช้แบบไหนดี ขอขั้นตอนด้วยครับ",
+                 "We plan to hand our call centre to a foundation for good. Which model, and what steps do we follow?"):
+        assert "steps" in classify(text).wants
 
 
 def test_every_id_the_helpers_build_exists_in_the_parsed_guide():
