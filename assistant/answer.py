@@ -34,6 +34,13 @@ MODEL_WORDS = frozenset(
 EACH = re.compile(r"แต่ละ|ทุกรูปแบบ|ทุกแบบ|ทั้ง\s*(3|สาม)|\beach\b|\brespectively\b|\bevery\b")
 # the guide's words the English glossary gives for the models' names ("pbc" → "สัญญาข้อตกลง")
 MODEL_GLOSSED = frozenset(expand_query(search_tokens("grant contracting commissioning pbc performance-based")))
+COUNT_ASKED = re.compile(r"กี่ขั้น|มีขั้นตอน(อะไร|ไหน|ใด)?บ้าง|ทุกขั้น|ทั้งหมด|how many|all (the )?steps|list")
+STEP_WORDS = frozenset(search_tokens("ขั้นตอน ขั้นตอนที่ ขั้น วงจร กระบวนการ การดำเนินการ ดำเนินการ step steps stage cycle "
+                                     "process procedure difference between"))
+# How a question places steps by what they do: from one to another, the ones before one, or two in order.
+SPAN = re.compile(r"(?P<range>ตั้งแต่(?P<start>.{2,80}?)(?:จนถึง|จนได้|จนกระทั่ง|จน|ถึง)|\bfrom\b(?P<s2>.{2,80}?)\b(?:to|until|through)\b)|"
+                  r"(?P<before>ก่อน(?:จะ|ที่จะ)?\s*(?:ถึง|มาถึง|เข้าสู่|ลงมือ)|\bbefore (?:we )?(?:get|reach|start|begin)\w*)|"
+                  r"(?P<order>ก่อน\s*แล้ว(?:ค่อย|จึง)?|ก่อน.{0,30}?แล้วค่อย|ก่อนหรือหลัง|\bbefore or after\b)")
 COMPARE_WORDS = frozenset(search_tokens(
     "ต่าง ต่างกัน แตกต่าง ความแตกต่าง เปรียบเทียบ เทียบ เหมือน เหมือนกัน คล้าย ระหว่าง กับ สาม ทั้ง ทั้งสาม แต่ละ ทุก เรื่อง "
     "differ difference different compare comparison similar versus each three all both between"))
@@ -126,6 +133,9 @@ class DefaultAnswerer:
     def compose(self, question: str, intent: Intent, hits: list[Hit]) -> Composed:
         """The route's composer; when it has nothing to say, the best sentences of the retrieved passages."""
         composer = COMPOSERS.get(intent.route)
+        spans = (Route.STEPS, Route.WHICH_STEP, Route.GENERAL, Route.WHO_WHEN, Route.LIST)
+        if intent.route in spans and self.sections and (spanned := self._step_span(question, intent, hits)):
+            return spanned
         if intent.items and intent.route in (Route.LIST, Route.DEFINITION, Route.GENERAL, Route.WHY) and self.sections:
             composer = DefaultAnswerer._numbered
         if composer and self.sections:
@@ -223,14 +233,30 @@ class DefaultAnswerer:
                 parts.append(header)
                 continue
             lines = [header + messages.NAMELY]
-            asked = _numbers(intent.items, len(children))
+            asked = _numbers(intent.items, len(children)) or self._named_steps(question, children)
             for child in [c for c in children if not asked or c.step in asked]:
-                first = leading_run(child.text, 160 if len(asked) != 2 else 400)  # two steps: enough to tell apart
+                first = leading_run(child.text, 160 if len(asked) not in (1, 2) else 400)  # enough to tell apart
                 cites.append(self.cite(child, first))
-                label = child.title if not child.title.endswith("…") and len(asked) != 2 else first
+                label = child.title if not child.title.endswith("…") and len(asked) not in (1, 2) else first
                 lines.append(f"{child.step}. {label} [{len(cites)}]")
             parts.append("\n".join(lines))
         return "\n".join(parts), cites
+
+    def _named_steps(self, question: str, children: list[Section]) -> list[int]:
+        """Steps a question names by their titles rather than numbers ("the Preparation step and the Application
+        step", "ขั้นจัดสรรทรัพยากร"): the one or two whose titles hold most of what the question says beyond the
+        model and the word "step". None for a count or a plain "what are the steps" (nothing else is said)."""
+        if COUNT_ASKED.search(normalize(question)):
+            return []
+        q_tokens = set(expand_query(search_tokens(question))) - MODEL_WORDS - MODEL_GLOSSED - CHAT_WORDS - STEP_WORDS \
+            - COMPARE_WORDS
+        if not q_tokens:
+            return []
+        held = [(self._weighted_coverage(q_tokens, _tokens(re.sub(r"^ขั้นตอนที่\s*\d+", "", c.title))), c.step)
+                for c in children]
+        top = max((score for score, _ in held), default=0.0)
+        named = [step for score, step in held if score >= max(0.15, 0.4 * top)]
+        return sorted(named) if 0 < len(named) <= 2 else []
 
     def _one_step(self, question, intent, hits):
         """One step of a model ("ขั้นที่ 6 ของ PBC"), or the same step of each model named ("ขั้นตอนแรกของทั้ง
@@ -253,6 +279,49 @@ class DefaultAnswerer:
             label = f"{NAMES[model]} ({messages.STEP_LABEL.format(step=number)})" if several else NAMES[model]
             lines.append(f"{label}: {run} [{len(cites)}]")
         return ("\n".join(lines), cites) if cites else None
+
+    def _step_span(self, question, intent, hits):
+        """Steps asked by what they do, in the procedure's order: "ตั้งแต่ประกาศรายการภารกิจจนได้คู่สัญญา ต้องผ่าน
+        ขั้นไหนบ้าง" (from one to the other), "ก่อนจะถึงขั้นจัดบริการจริง ต้องผ่านขั้นอะไรมาก่อน" (the ones before),
+        "จ่ายงวดแรกก่อนแล้วค่อยประเมินขั้นกลางใช่มั้ย" (both, in order). Each side of the cue is matched to the step
+        of the named model whose text holds most of it; None when a side matches no step."""
+        if len(intent.models) != 1 or not (cue := SPAN.search(normalize(question))):
+            return None
+        steps = self.sections.get(ids.steps_id(intent.models[0]))
+        children = [self.sections[c] for c in steps.children] if steps else []
+        norm = normalize(question)
+        before, after = norm[: cue.start()], norm[cue.end() :]
+
+        def best(text: str) -> int | None:
+            q_tokens = set(expand_query(search_tokens(text))) - MODEL_WORDS - MODEL_GLOSSED - CHAT_WORDS
+            # a step is named by its title ("ขั้นจัดบริการสาธารณะ") and its text; between titles that hold the
+            # same words, the one with fewest others ("การจัดบริการสาธารณะตามที่ต้องการ", not "…ติดตามและประเมินผล…")
+            scored = []
+            for c in children:
+                title = _tokens(re.sub(r"^ขั้นตอนที่\s*\d+", "", c.title))
+                held = self._weighted_coverage(q_tokens, title) + 0.5 * self._weighted_coverage(q_tokens, _tokens(c.text))
+                scored.append((round(held, 3), len(title & q_tokens) / max(len(title), 1), -c.step))
+            top = max(scored, default=(0.0, 0.0, None))
+            return -top[2] if top[0] >= 0.15 else None
+
+        kind = cue.lastgroup
+        if kind == "range":
+            first, last = best(before + " " + (cue.group("start") or cue.group("s2"))), best(after)
+            chosen = list(range(min(first, last), max(first, last) + 1)) if first and last else []
+        elif kind == "before":
+            anchor = best(after)
+            chosen = list(range(1, anchor)) if anchor and anchor > 1 else []
+        else:  # "X ก่อน แล้วค่อย Y", "before or after": the two steps, in the procedure's order
+            one, two = best(before), best(after)
+            chosen = sorted({one, two}) if one and two and one != two else []
+        if not chosen:
+            return None
+        lines, cites = [messages.STEP_SPAN.format(model=NAMES[intent.models[0]])], []
+        for child in (c for c in children if c.step in chosen):
+            run = leading_run(child.text, 200)
+            cites.append(self.cite(child, run))
+            lines.append(f"{child.step}. {run} [{len(cites)}]")
+        return "\n".join(lines), cites
 
     def _which_step(self, question, intent, hits):
         """"การจัดสรรงบงวดแรกอยู่ขั้นไหน": the step (of the named models, else of any) that the best-ranked
@@ -411,6 +480,27 @@ class DefaultAnswerer:
             text += f"\n{messages.FIGURE_LINE.format(title=fig.title, page=fig.page)} [{len(cites) - 1}] {note} [{len(cites)}]"
         return text, cites
 
+    def _footnote(self, question, intent, hits):
+        """"เชิงอรรถที่ 2 อ้างอิงอะไร อยู่หัวข้อไหน": each footnote asked (all when none is numbered), quoted, with
+        its page and the heading that page opens (footnotes have no parent in the tree; their page places them)."""
+        notes = sorted((s for s in self.sections.values() if ids.is_footnote(s.id) and s.text),
+                       key=lambda s: int(s.id.removeprefix(ids.FOOTNOTE_PREFIX)))
+        asked = {int(n) for n in re.findall(r"(?<![\d.])(\d)(?![\d.])", normalize(question))}
+        chosen = [s for s in notes if int(s.id.removeprefix(ids.FOOTNOTE_PREFIX)) in asked] or notes
+        lines, cites = [], []
+        for note in chosen:
+            heading = next((s for s in self.sections.values() if s.page == note.page and s.text
+                            and s.kind in ("part", "section")), None)
+            n = note.id.removeprefix(ids.FOOTNOTE_PREFIX)
+            if heading is not None:
+                cites.append(self.cite(heading, leading_run(heading.text, 120)))
+                lines.append(messages.FOOTNOTE_LINE.format(n=n, page=note.page, title=heading.path_text) + f" [{len(cites)}]")
+            else:
+                lines.append(messages.FOOTNOTE_BARE.format(n=n))
+            cites.append(self.cite(note, note.text))
+            lines[-1] += f" {note.text} [{len(cites)}]"
+        return ("\n".join(lines), cites) if cites else None
+
     def _preface(self, question, intent, hits):
         preface = self.sections.get(ids.PREFACE)
         if preface is None or not preface.text:
@@ -426,9 +516,10 @@ class DefaultAnswerer:
         on_page = [n for n in asked if n in pages and not re.search(rf"{n}\s*(ขั้นตอน|ประการ|ด้าน|ข้อ|รูปแบบ)", question)]
         if on_page:
             titled = [s for s in self.sections.values() if s.page == on_page[0] and s.kind in ("part", "section", "step")]
-            if titled:
-                cites = [self.cite(s, leading_run(s.text, 160)) for s in titled[:4] if s.text]
-                lines = [f"• {s.path_text} [{i}]" for i, s in enumerate(titled[:4], 1) if s.text]
+            quotable = [s for s in titled if s.text][:4]  # a part with no text of its own is in its sections' paths
+            if quotable:
+                cites = [self.cite(s, leading_run(s.text, 160)) for s in quotable]
+                lines = [f"• {s.path_text} [{i}]" for i, s in enumerate(quotable, 1)]
                 return messages.PAGE_SECTIONS.format(page=on_page[0]) + "\n" + "\n".join(lines), cites
         if intent.models:  # "ขอเลขหน้าเรื่อง Grant": the model's own part
             part = self.sections.get(ids.model_id(intent.models[-1]))
@@ -644,6 +735,7 @@ COMPOSERS: dict[Route, Composer] = {
     Route.EXAMPLE: DefaultAnswerer._example,
     Route.CREDITS: DefaultAnswerer._credits,
     Route.SOURCE: DefaultAnswerer._source,
+    Route.FOOTNOTE: DefaultAnswerer._footnote,
     Route.PREFACE: DefaultAnswerer._preface,
     Route.TOC: DefaultAnswerer._toc,
     Route.FIGURE: DefaultAnswerer._figure,

@@ -14,7 +14,8 @@ numpy. The features (see `features`):
   what refuses "ค่าจ้างขั้นต่ำปีนี้เท่าไร" although "ปี" is in the guide;
 - whether an amount asked for ("กี่บาท", "how many days") is given in that unit by the best passages;
 - what the question is about: its e5 embedding's affinity to the out-of-scope kinds of the training split
-  (centroids stored in the model file), a named partnership model, a recognised route, the number of the
+  (centroids stored in the model file) and to its nearest labelled training questions (`neighbour_affinity`,
+  their vectors stored in the model file), a named partnership model, a recognised route, the number of the
   recommender's criteria a situation matches, and the share of Latin letters (English questions have
   little term overlap with a Thai guide, so their evidence is weighed differently, through interactions).
 
@@ -31,6 +32,7 @@ raises, with the command that trains it.
 
 from __future__ import annotations
 
+import base64
 import difflib
 import json
 import math
@@ -52,12 +54,13 @@ from assistant.segment import CHAT_WORDS, GLOSSARY, english_term, search_tokens,
 MODEL_FILE = Path(__file__).with_name("gate_model.json")
 
 # Routes whose subject is the guide's own structure: a part of a named model, or the book itself.
-ABOUT_THE_GUIDE = frozenset({Route.CREDITS, Route.SOURCE, Route.PREFACE, Route.TOC, Route.FIGURE})
+ABOUT_THE_GUIDE = frozenset({Route.CREDITS, Route.SOURCE, Route.FOOTNOTE, Route.PREFACE, Route.TOC, Route.FIGURE})
 ABOUT_A_MODEL = frozenset({Route.STEP, Route.STEPS, Route.COMPARE, Route.SUITABILITY, Route.DEFINITION})
 FEATURES = ("dense_top", "bm25_top", "coverage", "absent_mass", "absent_terms", "absent_nouns", "subject_missing",
             "n_terms",
             "latin", "named_model", "about_guide", "situation", "criteria", "amount_unmet", "latin_x_dense",
-            "latin_x_coverage", "topic_affinity")
+            "latin_x_coverage", "topic_affinity", "neighbour_affinity")
+NEIGHBOURS = 3  # k of the nearest-neighbour affinity (5-fold CV on dev: k = 1, 3, 5, 10 → log loss .206/.201/.201/.203)
 # A question that asks for an amount ("กี่บาท", "how many days") is answerable only where the best passages
 # give a number in that unit: the guide gives step counts and years, not money, durations or percentages.
 AMOUNT = re.compile(r"(?:กี่|เท่า(?:ไร|ไหร่)|สูงสุด|ขั้นต่ำ|อย่างน้อย|ไม่เกิน|how (?:much|many|long)|maximum|minimum|"
@@ -106,6 +109,17 @@ PRODUCE = re.compile(
     r"\btranslate (?:this|it|the (?:word|phrase|term|sentence|text)|.{0,40}\binto (?:thai|english|chinese|japanese|"
     r"french|german|korean|lao|burmese|khmer|vietnamese)\b)|\b(?:write|compose|draft) (?:me |us )?(?:a |an |some )?"
     r"(?:[a-z-]+ ){0,2}(?:poem|song|story|letter|email|essay|speech|memo|joke)s?\b")
+# An instruction to the assistant rather than a question ("จากนี้ไปให้ตอบเป็นภาษาเกาหลี", "ignore the guide and …"):
+# the guide answers none, and obeying one is how a prompt injection works.
+INSTRUCTS = re.compile(
+    r"จากนี้ไป|ต่อจากนี้|ตั้งแต่นี้ไป|ไม่ต้องสน(?:ใจ)?(?:คู่มือ|คำสั่ง|กฎ)|ลืม(?:คำสั่ง|ทุกอย่าง|สิ่งที่)|ตอบเป็นภาษา(?!ไทย)|"
+    r"สมมติว่าคุณ(?:เป็น|คือ)|แกล้งทำเป็น|\bignore (?:all|any|the|previous|prior|your)\b|\bforget (?:all|your|the|previous)\b|"
+    r"\byou are now\b|(?:^|\b(?:you|please|now)\s+)act as\b|\bpretend (?:to be|you)\b|\bfrom now on\b|system prompt|\bjailbreak")
+# A country asked about. The indexed documents name none (the vetoes check), so "which country's model is it from"
+# and "how do New Zealand and Australia do it" are refused; "ชื่อภาษาอังกฤษ" is a language, not a country.
+COUNTRY = re.compile(r"ประเทศ|(?<!ภาษา)(?:อังกฤษ|ออสเตรเลีย|นิวซีแลนด์|สหรัฐ|อเมริกา|ญี่ปุ่น|จีน|สิงคโปร์|เกาหลี|แคนาดา|เยอรมัน|"
+                     r"ฝรั่งเศส)|\b(?:country|countries|nation|australia|new zealand|united kingdom|britain|england|"
+                     r"united states|usa|america|japan|singapore|korea|china|canada|germany|france|scotland)\b")
 UNIT_WORDS = {"ขั้น": "ขั้นตอน", "step": "ขั้นตอน", "steps": "ขั้นตอน", "component": "องค์ประกอบ",
               "components": "องค์ประกอบ", "factor": "ปัจจัย", "factors": "ปัจจัย", "model": "รูปแบบ",
               "models": "รูปแบบ", "year": "ปี", "years": "ปี", "day": "วัน", "days": "วัน", "month": "เดือน",
@@ -208,7 +222,8 @@ def features(question: str, intent: Intent, hits: list[Hit], searcher: HybridSea
         # not the model's inputs: what the vetoes beside it look at (`subject_absent`, `instrument_absent`)
         "instrument_absent": float(bool(instruments)),
         "measure_never_given": float(bool(measures)),
-        "asks_to_produce": float(bool(PRODUCE.search(q))),
+        "asks_to_produce": float(bool(PRODUCE.search(q) or INSTRUCTS.search(q))),
+        "country_absent": float(bool(COUNTRY.search(q)) and not contents.countries),
         "unknown_acronym": float(not _shouted(question) and any(
             a.lower() not in contents.latin_words and not english_term(a.lower()) and a.lower() not in KNOWN_ABBREVIATIONS
             for a in ACRONYM.findall(question))),
@@ -224,6 +239,7 @@ class _Contents:
 
     given: frozenset[str]  # the kinds of official instrument they name and the measures they give with a number
     latin_words: frozenset[str]  # every Latin-script word of passages and headings, lower case, also without "s"
+    countries: bool  # whether any passage names a country (this guide names none)
 
 
 _CONTENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -237,7 +253,8 @@ def _contents(searcher: HybridSearcher) -> _Contents:
         contents = _CONTENTS[searcher] = _Contents(
             frozenset([k for k, rx in INSTRUMENTS.items() if any(rx.search(t) for t in texts)]
                       + [u for u in MEASURES if any(_number_in(u).search(t) for t in texts)]),
-            frozenset(latin | {w[:-1] for w in latin if w.endswith("s")}))
+            frozenset(latin | {w[:-1] for w in latin if w.endswith("s")}),
+            any(COUNTRY.search(t.lower()) for t in texts))
     return contents
 
 
@@ -301,6 +318,24 @@ def topic_affinity(vector: np.ndarray, answerable: np.ndarray, out_of_scope: np.
     return float(np.max(out_of_scope @ vector) - answerable @ vector)
 
 
+def neighbour_affinity(vector: np.ndarray, answerable: np.ndarray, out_of_scope: np.ndarray,
+                       k: int = NEIGHBOURS) -> float:
+    """The same question asked locally: the mean e5 cosine of the k nearest out-of-scope training questions minus
+    that of the k nearest answerable ones. A near miss ("ใครเป็นคนลงนามคำสั่งแต่งตั้งผู้นำ…") sits in the guide's
+    topic, where a centroid cannot tell it from the answerable questions beside it; its nearest labelled
+    neighbours can."""
+    return float(np.sort(out_of_scope @ vector)[-k:].mean() - np.sort(answerable @ vector)[-k:].mean())
+
+
+def pack(vectors: np.ndarray) -> str:
+    """Training questions' vectors for the model file: float16, base64 (610 × 384 → about 620 KB of text)."""
+    return base64.b64encode(np.asarray(vectors, dtype=np.float16).tobytes()).decode("ascii")
+
+
+def unpack(text: str, dim: int) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=np.float16).astype(np.float32).reshape(-1, dim)
+
+
 class EvidenceGate:
     def __init__(self, path: Path = MODEL_FILE, threshold: float | None = None):
         self.path = path
@@ -310,6 +345,9 @@ class EvidenceGate:
             return
         self.answerable = np.array(model["centroids"]["answerable"])
         self.out_of_scope = np.array(model["centroids"]["out_of_scope"])
+        dim = int(model["neighbours"]["dim"])
+        self.near_answerable = unpack(model["neighbours"]["answerable"], dim)
+        self.near_out_of_scope = unpack(model["neighbours"]["out_of_scope"], dim)
         self.mean = np.array(model["mean"])
         self.scale = np.array(model["scale"])
         self.weights = np.array(model["weights"])
@@ -328,9 +366,11 @@ class EvidenceGate:
         return topic_affinity(vector, self.answerable, self.out_of_scope)
 
     def decide(self, values: dict, vector: np.ndarray) -> Evidence:
-        values = {**values, "topic_affinity": self.affinity(vector)}
+        values = {**values, "topic_affinity": self.affinity(vector),
+                  "neighbour_affinity": neighbour_affinity(vector, self.near_answerable, self.near_out_of_scope)}
         p = self.probability(values)
         vetoed = subject_absent(values) or values.get("instrument_absent") or values.get("asks_to_produce") or (
+            values.get("country_absent") and not values["situation"]) or (
             values.get("no_words") and not values["about_guide"]) or (
             (values.get("measure_never_given") or values.get("unknown_acronym")) and not values["situation"])  # "…อยากรู้ว่ามีผู้สูงอายุกี่คน" tells a task
         return Evidence(p, p >= self.threshold and not vetoed, values)

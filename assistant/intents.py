@@ -23,6 +23,7 @@ from assistant.partnership import mentioned
 class Route(StrEnum):
     HELP = "help"
     CREDITS = "credits"  # who prepared the guide
+    FOOTNOTE = "footnote"  # "เชิงอรรถที่ 2 อ้างอิงอะไร อยู่หัวข้อไหน"
     SOURCE = "source"  # where the concept comes from (the footnotes)
     PREFACE = "preface"  # what the guide is for
     TOC = "toc"  # on which printed page a topic is
@@ -50,6 +51,7 @@ GREETING = re.compile(
 
 # Questions about the guide as a book: checked first, their cues are specific.
 META = (
+    (Route.FOOTNOTE, re.compile(r"เชิงอรรถ|\bfootnotes?\b")),  # the most specific: before "ของใคร" (credits)
     (Route.CREDITS, re.compile(
         r"ผู้จัดทำ|คณะผู้จัดทำ|ผู้เขียน|ผู้เรียบเรียง|ผู้แต่ง|ที่ปรึกษาโครงการ|หัวหน้าโครงการ|คณะผู้วิจัย|"
         rf"(ใคร|หน่วยงานไหน|หน่วยงานใด|องค์กรไหน|who|which (office|agency|organi[sz]ation|university)).{{0,40}}"
@@ -114,7 +116,7 @@ ORDINALS = {"หนึ่ง": 1, "สอง": 2, "สาม": 3, "สี่": 4
             "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
             "eighth": 8, "ninth": 9, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
             "seven": 7, "eight": 8, "nine": 9}
-STEP_WORD = re.compile(r"ขั้น(?:ตอน)?ที่\s*(หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)|"
+STEP_WORD = re.compile(r"ขั้น(?:ตอน)?ที่\s*(หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)|ขั้น(?:ตอน)?\s*(สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)|"
                        r"\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth) step|step (one|two|three|four|five|six|seven|eight|nine)\b")
 FIRST_STEP = re.compile(r"ขั้นตอนแรก|ขั้นแรก|ขั้นต้น|เริ่ม(ต้น)?(จาก|ที่|ยังไง|อย่างไร|ทำอะไร)|ทำอะไรก่อน|ต้องทำอะไรบ้างก่อน|"
                         r"first step|what (do we|should we|to) do first|where (do we|to) start|how (do we|to) (start|begin)|"

@@ -68,6 +68,8 @@ LLM_FALLBACK_NOTE = "(หมายเหตุ: ระบบสร้างค�
 CREDITS_LEAD = "คู่มือนี้จัดทำโดย {orgs} (หน้า “คณะผู้จัดทำ” ท้ายเล่ม)"
 CREDITS_AND = " ร่วมกับ "
 SOURCE_LEAD = "คู่มือระบุที่มาของแนวคิดไว้ในเชิงอรรถ:"
+FOOTNOTE_LINE = "เชิงอรรถที่ {n} (หน้า {page} ในหัวข้อ “{title}”):"
+FOOTNOTE_BARE = "เชิงอรรถที่ {n}:"
 PAGE_SECTIONS = "หน้า {page} ของคู่มือมีหัวข้อ:"
 TOC_LEAD = "เรื่องนี้อยู่ในหัวข้อ “{title}” หน้า {page} ของคู่มือ"
 TOC_NO_PAGE = "เรื่องนี้อยู่ในส่วน “{title}” ของคู่มือ (ส่วนนี้ไม่มีเลขหน้าพิมพ์)"
@@ -84,6 +86,7 @@ CHECKLIST_OFFER = (
 )
 
 WHICH_STEP = "อยู่ใน{model} ขั้นตอนที่ {step} {title}"
+STEP_SPAN = "ตามลำดับขั้นตอนของ{model}:"
 WHICH_MODEL = "คู่มือกล่าวถึงเรื่องนี้ใน{model} ({part})"
 PART = "{n}) {question}\n{answer}"  # one question of a message that asks several
 PART_NOT_FOUND = "ไม่พบในคู่มือ"

@@ -13,7 +13,7 @@ import json
 
 import numpy as np
 
-from assistant.gate import FEATURES, MODEL_FILE, features, topic_affinity
+from assistant.gate import FEATURES, MODEL_FILE, features, neighbour_affinity, pack, topic_affinity
 from assistant.intents import Route
 from eval.run import GOLD, load_gold
 
@@ -21,7 +21,7 @@ from eval.run import GOLD, load_gold
 # answers (cross-validated on dev): 0.05, the false-refusal ceiling CI held before; the Standards weigh a
 # wrong quote above a refusal, and wrongly refused questions were the issue's first complaint.
 MAX_FALSE_REFUSALS = 0.05
-BASE = FEATURES[:-1]  # all but topic_affinity, which needs the training split's centroids
+BASE = FEATURES[:-2]  # all but the two affinities, which need the training split's questions
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 
@@ -60,8 +60,17 @@ def centroids(vectors: np.ndarray, y: np.ndarray, kinds: list[str]) -> tuple[np.
     return answerable, out
 
 
-def with_affinity(x: np.ndarray, vectors: np.ndarray, answerable: np.ndarray, out: np.ndarray) -> np.ndarray:
-    return np.column_stack([x, [topic_affinity(v, answerable, out) for v in vectors]])
+def with_affinity(x: np.ndarray, vectors: np.ndarray, answerable: np.ndarray, out: np.ndarray,
+                  near: tuple[np.ndarray, np.ndarray], training: bool) -> np.ndarray:
+    """The base features, the centroid affinity and the nearest-neighbour affinity. A training question is not
+    its own neighbour (leave-one-out), or the feature would be learnt where it is always perfect."""
+    def neighbours(v: np.ndarray) -> float:
+        a, o = near
+        if training:  # drop the question itself from whichever side holds it
+            a, o = (a[~np.all(a == v, axis=1)], o) if np.any(np.all(a == v, axis=1)) else (a, o[~np.all(o == v, axis=1)])
+        return neighbour_affinity(v, a, o)
+
+    return np.column_stack([x, [topic_affinity(v, answerable, out) for v in vectors], [neighbours(v) for v in vectors]])
 
 
 def reliability(p: np.ndarray, y: np.ndarray, bins: int = 5) -> list[dict]:
@@ -89,7 +98,9 @@ def main() -> int:
         p = np.zeros(len(y))
         for train, held in folds:
             a, o = centroids(vectors[train], y[train], [kinds[i] for i in train])
-            x_train, x_held = with_affinity(base[train], vectors[train], a, o), with_affinity(base[held], vectors[held], a, o)
+            near = (vectors[train][y[train] == 1], vectors[train][y[train] == 0])
+            x_train = with_affinity(base[train], vectors[train], a, o, near, training=True)
+            x_held = with_affinity(base[held], vectors[held], a, o, near, training=False)
             scaler = StandardScaler().fit(x_train)
             fit = LogisticRegression(C=c, max_iter=2000).fit(scaler.transform(x_train), y[train])
             p[held] = fit.predict_proba(scaler.transform(x_held))[:, 1]
@@ -105,13 +116,15 @@ def main() -> int:
     candidates = sorted(set(np.round(p, 4)))
     threshold = max(t for t in candidates if np.mean(p[y == 1] < t) <= MAX_FALSE_REFUSALS)
     answerable, out = centroids(vectors, y, kinds)
-    x = with_affinity(base, vectors, answerable, out)
+    near = (vectors[y == 1], vectors[y == 0])
+    x = with_affinity(base, vectors, answerable, out, near, training=True)
     scaler = StandardScaler().fit(x)
     fit = LogisticRegression(C=c, max_iter=2000).fit(scaler.transform(x), y)
     model = {
         "features": list(FEATURES),
         "centroids": {"answerable": answerable.round(5).tolist(), "out_of_scope": out.round(5).tolist(),
                       "out_of_scope_kinds": sorted({k for k, label in zip(kinds, y, strict=True) if label == 0})},
+        "neighbours": {"dim": int(vectors.shape[1]), "answerable": pack(near[0]), "out_of_scope": pack(near[1])},
         "mean": scaler.mean_.round(6).tolist(),
         "scale": scaler.scale_.round(6).tolist(),
         "weights": fit.coef_[0].round(6).tolist(),
