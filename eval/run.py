@@ -31,13 +31,13 @@ TARGET_MAXIMUMS = {("answers", "default · test", "false refusals"): 0.03,
 # change that makes held-out answers worse fails. Raise them as the system improves, never lower them to pass.
 THRESHOLDS = {
     ("retrieval", "hybrid · test", "hit@3"): 0.73,  # measured 0.750 (0.734 before the English glossary grew)
-    ("answers", "default · test", "must-include"): 0.65,  # 0.667 (0.600 before issue 10's third session)
+    ("answers", "default · test", "must-include"): 0.70,  # 0.724 (0.667 before issue 10's fourth session)
     # English on its own, instead of a ceiling on the gap to Thai: Thai rose 0.620 → 0.704 and English 0.559 →
     # 0.588 in one change, which widened the gap to 0.116 with no English regression. A gap ceiling fails a
     # Thai gain; this floor fails an English loss. The gap stays one of issue 10's targets (TARGET_MAXIMUMS).
-    ("answers", "default · test", "must-include en"): 0.58,  # 0.588 (20 of 34; one item is 0.029)
+    ("answers", "default · test", "must-include en"): 0.68,  # 0.706 (24 of 34; one item is 0.029; 0.588 before)
     ("answers", "default · test", "citation validity"): 1.0,
-    ("answers", "default · test", "out-of-scope refused"): 0.85,  # 0.857 (0.821 before the acronym veto)
+    ("answers", "default · test", "out-of-scope refused"): 0.87,  # 0.893 (0.857 before the neighbour affinity)
     ("answers", "default · test", "situation model = checklist"): 0.95,  # 0.963
     ("checklists", "default · test", "model accuracy"): 0.90,  # 0.936 (47 situations, 20 new in issue 11)
     ("checklists", "default · test", "step coverage"): 1.0,
@@ -47,13 +47,13 @@ THRESHOLDS = {
     ("checklists", "default · test", "citation validity"): 1.0,
     # 9–10 test items per class: one item is 0.10–0.11
     ("refusals", "general", "test"): 1.0,
-    ("refusals", "chitchat", "test"): 0.90,  # 0.900
+    ("refusals", "chitchat", "test"): 0.90,  # 1.000 (0.900 before the instruction veto)
     ("refusals", "law", "test"): 0.88,  # 1.000
     ("refusals", "numbers", "test"): 0.88,  # 0.889
-    ("refusals", "other_topic", "test"): 0.88,  # 0.889 (0.778 before the acronym veto)
+    ("refusals", "other_topic", "test"): 0.88,  # 1.000 (0.889 before issue 10's fourth session)
     ("refusals", "near_miss", "test"): 0.50,  # 0.500 (0.400 before)
 }
-MAXIMUMS = {("answers", "default · test", "false refusals"): 0.03}  # 0.019
+MAXIMUMS = {("answers", "default · test", "false refusals"): 0.03}  # 0.000 (0.019 before)
 RETRIEVED_TYPES = frozenset({"out_of_scope", "scenario", "situation"})  # answered without the retriever's ranking
 
 

@@ -83,3 +83,24 @@ def test_the_evaluation_fails_on_a_broken_retriever(monkeypatch, searcher, built
     assert (tmp_path / "report.md").exists() and json.loads((tmp_path / "report.json").read_text())["failures"]
 
 
+
+
+def test_the_neighbour_affinity_never_counts_a_training_question_as_its_own_neighbour():
+    """In training a question's own vector is left out of its side; at inference nothing is left out. A feature
+    that always found itself at cosine 1.0 would be learnt where it is perfect and fail on new questions."""
+    import numpy as np
+
+    from assistant.gate import neighbour_affinity, pack, unpack
+    from eval.train_gate import with_affinity
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(8, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    answerable, out = vectors[:4], vectors[4:]
+    trained = with_affinity(np.zeros((8, 0)), vectors, answerable[0], out, (answerable, out), training=True)[:, 1]
+    for i, v in enumerate(vectors):
+        a = np.delete(answerable, i, axis=0) if i < 4 else answerable
+        o = np.delete(out, i - 4, axis=0) if i >= 4 else out
+        assert np.isclose(trained[i], neighbour_affinity(v, a, o))
+    assert neighbour_affinity(out[0], answerable, out) > trained[4]  # inference: it finds itself
+    assert np.allclose(unpack(pack(vectors), 16), vectors, atol=1e-3)  # float16 in the model file
