@@ -22,7 +22,9 @@ from tests.test_web import ARGS, _ask
 from tests.thai_pdf import locked_pdf
 
 USER, PASSWORD = "admin", "a-long-test-password"
-QUESTION = "ศูนย์ลำดวนอยู่อาคารไหน"
+# The note's own name for the centre. The short form "ศูนย์ลำดวน" is refused since the gate learnt its nearest-neighbour
+# feature (p 0.50 < 0.576 with the note indexed; issue 10's fourth session closing note says so).
+QUESTION = "ศูนย์ประสานงานลำดวนอยู่อาคารไหน"
 LIMIT = 3_000_000  # DOCS_MAX_BYTES for this server: small enough to send a larger file quickly
 
 
