@@ -22,7 +22,7 @@ from assistant.citations import MARKER, Citation
 from assistant.corpus import PATH_SEPARATOR, Document, Section, section_index
 from assistant.intents import LAST, Intent, Route
 from assistant.normalize import normalize
-from assistant.partnership import MODELS, NAMES, mentioned
+from assistant.partnership import MODELS, NAMES, mentioned, without_mentions
 from assistant.retrieval import Hit, HybridSearcher, section_role, term_coverage
 from assistant.segment import CHAT_WORDS, expand_query, search_tokens, sentences
 
@@ -41,6 +41,11 @@ STEP_WORDS = frozenset(search_tokens("ขั้นตอน ขั้นตอ�
 SPAN = re.compile(r"(?P<range>ตั้งแต่(?P<start>.{2,80}?)(?:จนถึง|จนได้|จนกระทั่ง|จน|ถึง)|\bfrom\b(?P<s2>.{2,80}?)\b(?:to|until|through)\b)|"
                   r"(?P<before>ก่อน(?:จะ|ที่จะ)?\s*(?:ถึง|มาถึง|เข้าสู่|ลงมือ)|\bbefore (?:we )?(?:get|reach|start|begin)\w*)|"
                   r"(?P<order>ก่อน\s*แล้ว(?:ค่อย|จึง)?|ก่อน.{0,30}?แล้วค่อย|ก่อนหรือหลัง|\bbefore or after\b)")
+# Words that ask for examples and name no topic of their own.
+EXAMPLE_WORDS = frozenset(search_tokens(
+    "ตัวอย่าง ยกตัวอย่าง เช่น อะไรบ้าง บ้าง ภารกิจ งาน ลักษณะ ประเภท อยู่ มี เป็น ไหน ใด example examples instance task "
+    "tasks kind kinds type give any anything esp especially involving related fall under which model models guide"))
+NAME_ASKED = re.compile(r"ชื่อ|เรียก|ย่อมาจาก|ภาษาอังกฤษ|\b(?:name[ds]?|called|stands? for|acronym)\b", re.IGNORECASE)
 COMPARE_WORDS = frozenset(search_tokens(
     "ต่าง ต่างกัน แตกต่าง ความแตกต่าง เปรียบเทียบ เทียบ เหมือน เหมือนกัน คล้าย ระหว่าง กับ สาม ทั้ง ทั้งสาม แต่ละ ทุก เรื่อง "
     "differ difference different compare comparison similar versus each three all both between"))
@@ -67,6 +72,7 @@ ELEMENT = re.compile(r"^(ความ|การ|ด้าน|เกณฑ์)") 
 # overlap, a supporting run is kept down to half the best run's score, and a run reads up to ~350 characters.
 RANK_PRIOR = 0.25  # added to a sentence's score, divided by its passage's rank (was 0.12)
 RUN_FLOOR = 0.5  # a further run must score at least this share of the best (was 0.7)
+MANY_SHARE = 0.6  # "which models …บ้าง": another model is named when its sentence holds this share of the best's (was 0.8)
 RUN_LENGTH = 350  # characters a run grows to around its sentence (was 250, 300 for lists)
 INTRODUCES = re.compile(r"(ได้แก่|เช่น|ดังนี้|ประกอบด้วย|อาทิ|ทั้ง|:)\s*$")
 
@@ -142,8 +148,8 @@ class DefaultAnswerer:
             composed = composer(self, question, intent, hits)
             if composed:
                 return composed
-        return self._extract(question, hits, CUES.get(intent.route),
-                             run_length=RUN_LENGTH)
+        return self._extract(question, hits, CUES.get(intent.route), run_length=RUN_LENGTH,
+                             scope=intent.models[0] if len(intent.models) == 1 else None)
 
     def _list(self, question, intent, hits):
         """"What are the X?" about a part whose items are its sub-sections: list them from the tree. Of the
@@ -339,34 +345,48 @@ class DefaultAnswerer:
         return f"{lead}\n{body}", cites
 
     def _which_model(self, question, intent, hits):
-        """"…เป็นตัวอย่างของรูปแบบไหน", "which models do they fall under?": the model whose passage among the
-        best four holds most of what is asked about (and, when several are asked for, any other model's passage
-        that holds nearly as much), named with its part and that passage's best sentences."""
-        q_tokens = set(expand_query(search_tokens(question)))
-        scored = []
+        """"…เป็นตัวอย่างของรูปแบบไหน", "which models do they fall under?": the model whose sentence holds most
+        of what is asked about, among the best four passages and every model's examples (and, when several are
+        asked for, any other model whose sentence holds nearly as much), named with its part and that sentence."""
+        topic = self._topic_terms(question) - EXAMPLE_WORDS or set(expand_query(search_tokens(question)))
+        best: dict[str, tuple[float, Section | Chunk, tuple[str, ...], int]] = {}
         for rank, hit in enumerate(hits[:4]):
             if (model := section_role(hit.chunk.title).model) is None:
                 continue
-            held = max((self._weighted_coverage(q_tokens, _tokens(x)) for x in _sentences(hit.chunk.text)), default=0)
-            scored.append((held + RANK_PRIOR / (rank + 1), model, hit))
-        if not scored:
+            sents = _sentences(hit.chunk.text)
+            for i, sent in enumerate(sents):
+                score = self._weighted_coverage(topic, _tokens(sent)) + RANK_PRIOR / (rank + 1)
+                if score > best.get(model, (0.0,))[0]:
+                    best[model] = (score, hit.chunk, sents, i)
+        for model in MODELS:
+            for score, section, sents, i in self._examples(model, topic):
+                if score > best.get(model, (0.0,))[0]:
+                    best[model] = (score, section, sents, i)
+        if not best:
             return None
-        scored.sort(key=lambda x: -x[0])
-        chosen = [scored[0]] + [x for x in scored[1:] if "many" in intent.wants and x[0] >= 0.8 * scored[0][0]]
-        lines, cites, named = [], [], set()
-        for _, model, hit in chosen:
-            if model in named:
+        ranked = sorted(best.items(), key=lambda x: -x[1][0])
+        top = ranked[0][1][0]
+        chosen = ranked[:1] + [x for x in ranked[1:] if "many" in intent.wants and x[1][0] >= MANY_SHARE * top]
+        lines, cites = [], []
+        for model, (_, source, sents, i) in chosen:
+            run = " ".join(sents[_run_start(sents, i) : i + 1])
+            cites.append(Citation.quote(source, run, self.document_titles.get(source.document, "")))
+            part = source.title.rsplit(PATH_SEPARATOR, 1)[-1]
+            lines.append(f"{messages.WHICH_MODEL.format(model=NAMES[model], part=part)}\n"
+                         f"{messages.ACCORDING_TO_GUIDE} {run} [{len(cites)}]")
+        return "\n".join(lines), cites
+
+    def _examples(self, model: str, topic: set[str]) -> list[tuple[float, Section, tuple[str, ...], int]]:
+        """The sentences of a model's "ภารกิจที่เหมาะสม" and method that give examples, with how much of the
+        topic each holds, the most first (in the guide's order when none holds any)."""
+        found = []
+        for part in (ids.suitable_id(model), ids.method_id(model)):
+            if (section := self.sections.get(part)) is None:
                 continue
-            named.add(model)
-            body, found = self._extract(question, [hit], EXAMPLE_CUE, run_length=RUN_LENGTH)
-            if not found:
-                continue
-            base = len(cites)
-            body = MARKER.sub(lambda m, base=base: f"[{int(m.group(1)) + base}]", body)
-            cites.extend(found)
-            part = hit.chunk.title.rsplit(PATH_SEPARATOR, 1)[-1]
-            lines.append(f"{messages.WHICH_MODEL.format(model=NAMES[model], part=part)}\n{body}")
-        return ("\n".join(lines), cites) if cites else None
+            sents = _sentences(section.text)
+            found += [(self._weighted_coverage(topic, _tokens(x)) if topic else 0.0, section, sents, i)
+                      for i, x in enumerate(sents) if EXAMPLE_CUE.search(x)]
+        return sorted(found, key=lambda x: -x[0])
 
     def _suitability(self, question, intent, hits):
         """Which tasks suit a named model: its "ภารกิจที่เหมาะสม", then the guide's example."""
@@ -386,19 +406,24 @@ class DefaultAnswerer:
         return text, cites
 
     def _example(self, question, intent, hits):
-        """Examples of a named model: the sentences of its "ภารกิจที่เหมาะสม" that give them."""
+        """Examples of the named models: the sentences of their "ภารกิจที่เหมาะสม" that give them, those on the
+        question's topic first ("…about children" → the ones that name เด็ก); with several models, each one's."""
         if not intent.models:
             return None
-        model = intent.models[-1]
+        topic = self._topic_terms(question) - EXAMPLE_WORDS
+        several = len(intent.models) > 1
         cites, lines = [], []
-        for part in (ids.suitable_id(model), ids.method_id(model)):
-            section = self.sections.get(part)
-            for example in [s for s in _sentences(section.text if section else "") if EXAMPLE_CUE.search(s)][:3 - len(cites)]:
-                cites.append(self.cite(section, example))
-                lines.append(f"• {example} [{len(cites)}]")
+        for model in intent.models[:3]:
+            found = self._examples(model, topic)
+            on_topic = [x for x in found if x[0] > 0 and x[0] >= 0.5 * found[0][0]]
+            for _, section, sents, i in (on_topic or found)[: 2 if several else 3]:
+                run = " ".join(sents[_run_start(sents, i) : i + 1])
+                cites.append(self.cite(section, run))
+                lines.append(f"• {NAMES[model] + ': ' if several else ''}{run} [{len(cites)}]")
         if not cites:
             return None
-        return f"{messages.EXAMPLES} ({NAMES[model]}):\n" + "\n".join(lines), cites
+        head = messages.EXAMPLES if several else f"{messages.EXAMPLES} ({NAMES[intent.models[0]]})"
+        return f"{head}:\n" + "\n".join(lines), cites
 
     def _situation(self, question, intent, hits):
         """A situation in chat: the checklist tool's recommendation, its cited reasons, the step(s) asked
@@ -604,8 +629,12 @@ class DefaultAnswerer:
             return None
         if topical := self._per_model(question, intent, hits):
             return topical
-        lines, cites = [messages.COMPARE_LEAD], []
-        for model in intent.models[:3]:
+        return self._overview(intent.models)
+
+    def _overview(self, models: tuple[str, ...], lead: str = messages.COMPARE_LEAD):
+        """Each model named: its definition and what it suits, side by side."""
+        lines, cites = [lead], []
+        for model in models[:3]:
             part, suitable = self.sections[ids.model_id(model)], self.sections[ids.suitable_id(model)]
             cites.append(self.cite(part, part.text))
             definition_marker = len(cites)
@@ -615,7 +644,10 @@ class DefaultAnswerer:
         return "\n".join(lines), cites
 
     def _definition(self, question, intent, hits):
-        """Only "what is <model>?": a question with any other subject goes to sentence extraction."""
+        """Only "what is <model>?" (or "sum up the three models"): a question with any other subject goes to
+        sentence extraction."""
+        if len(intent.models) > 1 and not self._topic_terms(question):
+            return self._overview(intent.models, messages.OVERVIEW_LEAD)
         if len(intent.models) != 1 or set(search_tokens(question)) - MODEL_WORDS - DEFINITION_WORDS:
             return None
         model = intent.models[0]
@@ -627,14 +659,27 @@ class DefaultAnswerer:
     def _weighted_coverage(self, query_tokens: set[str], tokens: frozenset[str]) -> float:
         return term_coverage(query_tokens, tokens, self.searcher.idf, self.searcher.unseen_idf)
 
-    def _extract(self, question: str, hits: list[Hit], cue: re.Pattern | None, run_length: int = 250, runs: int = 3):
+    def _extract(self, question: str, hits: list[Hit], cue: re.Pattern | None, run_length: int = 250, runs: int = 3,
+                 scope: str | None = None):
         """Best sentences of the top chunks, scored by idf-weighted term coverage, rank and cue words; the
-        best one leads (a definition before its neighbours), at most three runs, none starting inside a list."""
+        best one leads (a definition before its neighbours), at most three runs, none starting inside a list
+        and none repeating another. `scope`: the one model the question names (its whole part is searched)."""
         q_tokens = set(expand_query(search_tokens(question)))
         subject = self._subject(q_tokens)
         defining = re.compile(rf"{re.escape(subject)}.{{0,40}}{DEFINING}") if subject and cue is DEFINITION_CUE else None
+        passages = self._passages(hits)
+        if scope and not NAME_ASKED.search(question):
+            # About one model: its name is where to look, not what to match. Scored on the rest of the question
+            # over every section of the model (the hits after it), the sentence on the asked topic leads rather
+            # than the model's definition, which names it most (dev must-include 0.863 → 0.878, none lost).
+            topic = set(expand_query(search_tokens(without_mentions(question)))) - MODEL_WORDS - MODEL_GLOSSED
+            if topic:
+                q_tokens = topic
+                have = {source.id for source, _ in passages}
+                passages += [(s, _sentences(s.text)) for s in self.sections.values()
+                             if s.text and s.kind != "figure" and ids.model_of(s.id) == scope and s.id not in have]
         scored = []
-        for rank, (source, sents) in enumerate(self._passages(hits)):
+        for rank, (source, sents) in enumerate(passages):
             heading = _tokens(source.title.rsplit(PATH_SEPARATOR, 1)[-1])  # a sentence means what it means under its heading
             for i, sent in enumerate(sents):
                 own = _tokens(sent)
@@ -667,6 +712,8 @@ class DefaultAnswerer:
                 j += 1  # a fragment reads better with its neighbours; "พ.ศ." never ends a run
                 run = f"{run} {sents[j]}"
             used.update((rank, k) for k in range(first, j + 1))
+            if any(_repeats(run, said) for _, said in chosen):
+                continue  # the guide says some things twice (a part's heading and its principle): quote it once
             chosen.append((source, run))
         parts, cites = [], []
         for source, run in chosen:
@@ -696,6 +743,15 @@ class DefaultAnswerer:
         """The question's most specific term that the guide uses (highest idf): what it is about."""
         known = [t for t in q_tokens if t in self.searcher.idf and t not in MODEL_WORDS]
         return max(known, key=lambda t: (self.searcher.idf[t], len(t))) if known else None
+
+
+def _repeats(run: str, said: str) -> bool:
+    """Whether `run` says nothing that `said` has not: contained in it, or four fifths of its words are."""
+    a, b = re.sub(r"\s+", "", run), re.sub(r"\s+", "", said)
+    if a in b:
+        return True
+    words = _tokens(run)
+    return bool(words) and len(words & _tokens(said)) >= 0.8 * len(words)
 
 
 def _run_start(sents: tuple[str, ...], i: int) -> int:

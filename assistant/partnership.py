@@ -29,3 +29,11 @@ def mentioned(text: str) -> list[str]:
     norm = fold_spellings(normalize(text))
     found = [(m.start(), model) for model, rx in _COMPILED.items() if (m := rx.search(norm))]
     return [model for _, model in sorted(found)]
+
+
+def without_mentions(text: str) -> str:
+    """The text with its model names blanked ("รูปแบบที่2 เหมาะกับ…" → "รูป  เหมาะกับ…"): what it says about them."""
+    norm = fold_spellings(normalize(text))
+    for rx in _COMPILED.values():
+        norm = rx.sub(" ", norm)
+    return norm

@@ -159,7 +159,11 @@ CHAT_WORDS = frozenset(
     "there here do does did done know tell explain give show use using used about some any one ones just really "
     "hey hi thanks thank kind "
     # colloquial spellings of particles and greetings (chat Thai, not topics)
-    "คับ ครัช ฮะ ค่า จ๊ะ ล่ะ เหรอ หรอ มั้ง นึง งี้ เนี่ย อ่า เอ่อ แหละ สวัสดี".split()
+    "คับ ครัช ฮะ ค่า จ๊ะ ล่ะ เหรอ หรอ มั้ง นึง งี้ เนี่ย อ่า เอ่อ แหละ สวัสดี "
+    # what the user will do with the answer, not what it is about ("…จะเอาไปใส่สไลด์ประชุมพรุ่งนี้", "for a memo to my
+    # director"): an absent "สไลด์" must not weigh like an absent subject
+    "เอาไป ใส่ สไลด์ พรีเซนต์ พรีเซ้นต์ พรุ่งนี้ วันนี้ ด่วน เจ้านาย "
+    "slide slides deck presentation memo boss tomorrow today urgent quick quickly pls plz".split()
 )
 
 _DOMAIN = frozenset(DOMAIN_TERMS)

@@ -330,6 +330,45 @@ def test_which_model_names_the_model_whose_passage_holds_the_example(assistant, 
     _assert_cited_verbatim(a, built)
 
 
+def test_which_models_names_every_model_whose_examples_hold_the_topic(assistant, built):
+    """Consumers appear in PBC's examples ("การรับเรื่องร้องเรียน ผู้บริโภค") and in Commissioning's ("คุ้มครองผู้บริโภค"):
+    "ในรูปแบบไหนบ้าง" names both, each with the sentence that names them, not only the best hit's model."""
+    a = assistant.ask("เรื่องผู้บริโภค คู่มือยกเป็นตัวอย่างไว้ในรูปแบบไหนบ้างคะ")
+    assert NAMES["contracting"] in a.answer and NAMES["commissioning"] in a.answer
+    assert all("ผู้บริโภค" in c.text for c in a.citations)
+    _assert_cited_verbatim(a, built)
+
+
+def test_examples_of_a_model_on_the_asked_topic_come_first(assistant, built):
+    a = assistant.ask("มีตัวอย่างงานแบบ Commissioning ที่เกี่ยวกับเด็กบ้างไหมครับ")
+    assert a.answer.startswith(messages.EXAMPLES) and a.citations
+    assert all("เด็ก" in c.text for c in a.citations)  # not the part's first example sentences, whatever they say
+    _assert_cited_verbatim(a, built)
+
+
+def test_a_topic_of_one_model_is_quoted_from_its_part_not_its_definition(assistant, built):
+    """The model's name decides where to look; the rest of the question decides what to quote. Scored on the
+    whole question, the model's definition (which names it most) led and the answer came third."""
+    a = assistant.ask("รูปแบบสัญญาข้อตกลง ภาครัฐมีปัญหาอะไรจึงต้องให้หน่วยงานอื่นทำแทน")
+    first = a.citations[0]
+    assert first.section_id.startswith("contracting") and "ไม่ทั่วถึง" in first.text
+    _assert_cited_verbatim(a, built)
+
+
+def test_summing_up_the_three_models_gives_each_models_definition(assistant, built):
+    a = assistant.ask("ขอสรุปทั้งสามแบบสั้นๆ หน่อยครับ เอาไปใส่สไลด์")
+    assert a.answer.startswith(messages.OVERVIEW_LEAD) and all(NAMES[m] in a.answer for m in NAMES)
+    assert {c.section_id for c in a.citations} >= {"grant", "contracting", "commissioning"}
+    _assert_cited_verbatim(a, built)
+
+
+def test_no_quote_repeats_another():
+    from assistant.answer import _repeats
+    said = "การเปิดให้หน่วยงานอื่น ๆ เข้ามาร่วมเป็นภาคีหุ้นส่วนจัดทำบริการสาธารณะกับหน่วยงานภาครัฐ"
+    assert _repeats("การเปิดให้หน่วยงานอื่น ๆ เข้ามาร่วมเป็นภาคีหุ้นส่วน", said)
+    assert not _repeats("ขั้นตอนที่ 6 การติดตามและประเมินผลการจัดบริการสาธารณะ", said)
+
+
 @pytest.mark.parametrize(("history", "question", "section"), [
     ("ปัจจัยที่มีผลต่อการสร้างกระบวนการบริหารกิจการบ้านเมืองแบบร่วมมือกันมีอะไรบ้าง", "ข้อที่สองขยายความหน่อยครับ",
      "framework.factors.f2"),
