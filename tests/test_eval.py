@@ -3,6 +3,7 @@
 import json
 from collections import Counter
 
+from assistant import ids
 from assistant.corpus import load_corpus
 from assistant.segment import words
 from assistant.settings import ROOT
@@ -73,8 +74,12 @@ def test_the_evaluation_fails_on_a_broken_retriever(monkeypatch, searcher, built
     monkeypatch.setattr(pipeline, "get_assistant", lambda: pipeline.Assistant(broken, built))
     monkeypatch.setattr(evaluation, "REPORTS", tmp_path)
     small = tmp_path / "gold.jsonl"
-    lines = GOLD.read_text(encoding="utf-8").splitlines()
-    picked = [json.loads(line) for line in lines[:20] + lines[-3:]]
+    # Questions a retriever must find the answer to: a step of a named model is read from the section tree
+    # whatever the retriever returns (23 of the first items scored 0.75 with this broken retriever).
+    items = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
+    needs_search = [i for i in items if i["type"] in ("fact", "why", "paraphrase") and i["split"] == "dev"
+                    and not any(ids.model_of(g) for g in i["gold_sections"])]
+    picked = needs_search[:20] + [i for i in items if i["type"] == "out_of_scope"][-3:]
     small.write_text("".join(json.dumps({**i, "split": "test"}, ensure_ascii=False) + "\n" for i in picked),
                      encoding="utf-8")
     assert evaluation.main(["--gold", str(small)]) == 1
