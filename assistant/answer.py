@@ -359,7 +359,7 @@ class DefaultAnswerer:
                 if score > best.get(model, (0.0,))[0]:
                     best[model] = (score, hit.chunk, sents, i)
         for model in MODELS:
-            for score, section, sents, i in self._examples(model, topic):
+            for score, section, sents, i, _ in self._examples(model, topic):
                 if score > best.get(model, (0.0,))[0]:
                     best[model] = (score, section, sents, i)
         if not best:
@@ -369,23 +369,27 @@ class DefaultAnswerer:
         chosen = ranked[:1] + [x for x in ranked[1:] if "many" in intent.wants and x[1][0] >= MANY_SHARE * top]
         lines, cites = [], []
         for model, (_, source, sents, i) in chosen:
-            run = " ".join(sents[_run_start(sents, i) : i + 1])
+            run = " ".join(sents[_run_start(sents, i) : _run_end(sents, i) + 1])
             cites.append(Citation.quote(source, run, self.document_titles.get(source.document, "")))
             part = source.title.rsplit(PATH_SEPARATOR, 1)[-1]
             lines.append(f"{messages.WHICH_MODEL.format(model=NAMES[model], part=part)}\n"
                          f"{messages.ACCORDING_TO_GUIDE} {run} [{len(cites)}]")
         return "\n".join(lines), cites
 
-    def _examples(self, model: str, topic: set[str]) -> list[tuple[float, Section, tuple[str, ...], int]]:
-        """The sentences of a model's "ภารกิจที่เหมาะสม" and method that give examples, with how much of the
-        topic each holds, the most first (in the guide's order when none holds any)."""
+    def _examples(self, model: str, topic: set[str]) -> list[tuple[float, Section, tuple[str, ...], int, int]]:
+        """The sentences of a model's "ภารกิจที่เหมาะสม" and method that give examples (from the one with the cue
+        to the end of its enumeration), with how much of the topic each holds, the most first (in the guide's
+        order when none holds any)."""
         found = []
         for part in (ids.suitable_id(model), ids.method_id(model)):
             if (section := self.sections.get(part)) is None:
                 continue
             sents = _sentences(section.text)
-            found += [(self._weighted_coverage(topic, _tokens(x)) if topic else 0.0, section, sents, i)
-                      for i, x in enumerate(sents) if EXAMPLE_CUE.search(x)]
+            for i, x in enumerate(sents):
+                if EXAMPLE_CUE.search(x):
+                    j = _run_end(sents, i)
+                    held = _tokens(" ".join(sents[i : j + 1]))
+                    found.append((self._weighted_coverage(topic, held) if topic else 0.0, section, sents, i, j))
         return sorted(found, key=lambda x: -x[0])
 
     def _suitability(self, question, intent, hits):
@@ -400,7 +404,8 @@ class DefaultAnswerer:
         cites = [self.cite(suitable, run)]
         text = f"{NAMES[model]} — {run} [1]"
         rest = suitable.text[len(run):] if suitable.text.startswith(run) else ""
-        for example in [s for s in _sentences(rest) if EXAMPLE_CUE.search(s)][:2]:
+        sents = _sentences(rest)
+        for example in [" ".join(sents[i : _run_end(sents, i) + 1]) for i, x in enumerate(sents) if EXAMPLE_CUE.search(x)][:2]:
             cites.append(self.cite(suitable, example))
             text += f"\n{messages.EXAMPLES}: {example} [{len(cites)}]"
         return text, cites
@@ -416,8 +421,8 @@ class DefaultAnswerer:
         for model in intent.models[:3]:
             found = self._examples(model, topic)
             on_topic = [x for x in found if x[0] > 0 and x[0] >= 0.5 * found[0][0]]
-            for _, section, sents, i in (on_topic or found)[: 2 if several else 3]:
-                run = " ".join(sents[_run_start(sents, i) : i + 1])
+            for _, section, sents, i, j in (on_topic or found)[: 2 if several else 3]:
+                run = " ".join(sents[_run_start(sents, i) : j + 1])
                 cites.append(self.cite(section, run))
                 lines.append(f"• {NAMES[model] + ': ' if several else ''}{run} [{len(cites)}]")
         if not cites:
@@ -535,23 +540,35 @@ class DefaultAnswerer:
         return messages.PREFACE_LEAD + " " + " ".join(f"{c.text} [{i}]" for i, c in enumerate(cites, 1)), cites
 
     def _toc(self, question, intent, hits):
-        """On which printed page a topic is: the best passage's section and page (or a page's headings)."""
-        asked = [int(n) for n in re.findall(r"(?<![\d.])(\d{1,2})(?![\d.])", question)]
+        """On which printed page a topic is: the best passage's section and page (or the headings of each page
+        asked, "หน้า 2 กับหน้า 6"; or the page of each model named, "the chapters on the three models")."""
         pages = {s.page for s in self.sections.values() if s.page}
-        on_page = [n for n in asked if n in pages and not re.search(rf"{n}\s*(ขั้นตอน|ประการ|ด้าน|ข้อ|รูปแบบ)", question)]
+        on_page = [n for n in _pages_asked(question) if n in pages]
         if on_page:
-            titled = [s for s in self.sections.values() if s.page == on_page[0] and s.kind in ("part", "section", "step")]
-            quotable = [s for s in titled if s.text][:4]  # a part with no text of its own is in its sections' paths
-            if quotable:
-                cites = [self.cite(s, leading_run(s.text, 160)) for s in quotable]
-                lines = [f"• {s.path_text} [{i}]" for i, s in enumerate(quotable, 1)]
-                return messages.PAGE_SECTIONS.format(page=on_page[0]) + "\n" + "\n".join(lines), cites
-        if intent.models:  # "ขอเลขหน้าเรื่อง Grant": the model's own part
-            part = self.sections.get(ids.model_id(intent.models[-1]))
-            if part and part.page and part.text:
-                run = leading_run(part.text, 200)
-                return (messages.TOC_LEAD.format(title=part.path_text, page=part.page) + f" [1]\n{run} [1]",
-                        [self.cite(part, run)])
+            parts, cites = [], []
+            for page in on_page[:3]:
+                titled = [s for s in self.sections.values() if s.page == page and s.kind in ("part", "section", "step")]
+                quotable = [s for s in titled if s.text][:4]  # a part with no text of its own is in its sections' paths
+                if not quotable:
+                    continue
+                lines = []
+                for section in quotable:
+                    cites.append(self.cite(section, leading_run(section.text, 160)))
+                    lines.append(f"• {section.path_text} [{len(cites)}]")
+                parts.append(messages.PAGE_SECTIONS.format(page=page) + "\n" + "\n".join(lines))
+            if parts:
+                return "\n".join(parts), cites
+        if intent.models:  # "ขอเลขหน้าเรื่อง Grant": the model's own part; each model's when several are named
+            lines, cites = [], []
+            for model in intent.models if len(intent.models) > 1 else intent.models[-1:]:
+                part = self.sections.get(ids.model_id(model))
+                if part and part.page and part.text:
+                    run = leading_run(part.text, 200 if len(intent.models) == 1 else 120)
+                    cites.append(self.cite(part, run))
+                    lead = messages.TOC_LEAD.format(title=part.path_text, page=part.page)
+                    lines.append(f"{lead} [{len(cites)}]" + (f"\n{run} [{len(cites)}]" if len(intent.models) == 1 else ""))
+            if cites:
+                return "\n".join(lines), cites
         for hit in hits:
             section = self.sections.get(hit.chunk.section_id)
             if section is None or section.kind in ("front", "back") or not section.page:
@@ -702,9 +719,11 @@ class DefaultAnswerer:
                 continue
             taken = {k for r, k in used if r == rank}  # runs never share a sentence
             first, j = _run_start(sents, i), i
+            if not any(k in taken for k in range(i, _run_end(sents, i) + 1)):
+                j = _run_end(sents, i)
             while first in taken:
                 first += 1
-            run = " ".join(sents[first : i + 1])
+            run = " ".join(sents[first : j + 1])
             while first > 0 and first - 1 not in taken and len(sents[first - 1]) < 60 and len(run) < run_length:
                 first -= 1  # a sentence cut short
                 run = f"{sents[first]} {run}"
@@ -754,6 +773,21 @@ def _repeats(run: str, said: str) -> bool:
     return bool(words) and len(words & _tokens(said)) >= 0.8 * len(words)
 
 
+def _run_end(sents: tuple[str, ...], i: int) -> int:
+    """Where the run holding sentence i must end: an enumeration that it opens ("เช่น", "ได้แก่") runs to its
+    "เป็นต้น", which crfcut puts up to four fragments later ("… เช่น การพัฒนาระบบการทำงาน | การพัฒนาบุคลากร งาน
+    วิชาการ/วิจัย … | การสำรวจข้อมูล … เป็นต้น"); an enumeration with no "เป็นต้น" in reach ends where it is."""
+    cues = list(EXAMPLE_CUE.finditer(sents[i]))
+    if not cues or "เป็นต้น" in sents[i][cues[-1].end() :]:
+        return i
+    for j in range(i + 1, min(i + 5, len(sents))):
+        if "เป็นต้น" in sents[j]:
+            return j
+        if not (ELEMENT.match(sents[j]) or CONTINUES.match(sents[j]) or len(sents[j]) < 80):
+            break
+    return i
+
+
 def _run_start(sents: tuple[str, ...], i: int) -> int:
     """Where the run holding sentence i must start: never inside an enumeration that crfcut cut apart."""
     first = i
@@ -764,6 +798,16 @@ def _run_start(sents: tuple[str, ...], i: int) -> int:
     ):
         first -= 1
     return first
+
+
+# A printed page the question asks about: a number after "หน้า"/"page", and the ones listed with it ("หน้า 2 กับ 6",
+# "pages 14, 20 and 25"); any other number is not a page ("I've got 10 minutes", "4 ขั้นตอน").
+PAGE_ASKED = re.compile(r"(?:หน้า(?:ที่)?|เลขหน้า|\bpages?\b|\bp\.)\s*(\d{1,3}(?:\s*(?:,|กับ|และ|หรือ|ถึง|-|\band\b|\bor\b|\bto\b)"
+                        r"\s*(?:หน้า(?:ที่)?\s*)?\d{1,3})*)", re.IGNORECASE)
+
+
+def _pages_asked(question: str) -> list[int]:
+    return list(dict.fromkeys(int(n) for m in PAGE_ASKED.finditer(question) for n in re.findall(r"\d{1,3}", m.group(1))))
 
 
 def _numbers(asked: tuple[int, ...], count: int) -> list[int]:

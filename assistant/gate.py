@@ -94,7 +94,7 @@ HOW_TO = re.compile(r"วิธี|ยังไง|อย่างไร|ทำ�
                     r"\btips?\b|\bcan (?:we|i)\b)")
 PREVENTS = re.compile(r"ป้องกัน|ต่อต้าน|ตรวจสอบ|ปราบปราม|ลดความเสี่ยง|(?i:prevent|avoid|detect|guard against|stop)")
 # An acronym the documents never print ("PMQA", "PDPA", "SPBB", "DGA") names a programme, law or office they do not
-# cover; a question about one is refused unless it tells a situation. On dev: 15 out-of-scope questions carry
+# cover; a question about one is refused unless it tells a situation or asks about the book's own parts. On dev: 15 out-of-scope questions carry
 # one, and of the answerable ones only "CG" (how officials abbreviate the concept) and, inside a situation, "PAO".
 ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z]{2,}(?=s?(?![A-Za-z]))")  # "ITAของกรม" too: Thai letters are \w
 # "CG" is Collaborative Governance; the glossary holds the guide's own (PBC, MOU, NGO …); the rest is chat
@@ -116,8 +116,9 @@ INSTRUCTS = re.compile(
     r"สมมติว่าคุณ(?:เป็น|คือ)|แกล้งทำเป็น|\bignore (?:all|any|the|previous|prior|your)\b|\bforget (?:all|your|the|previous)\b|"
     r"\byou are now\b|(?:^|\b(?:you|please|now)\s+)act as\b|\bpretend (?:to be|you)\b|\bfrom now on\b|system prompt|\bjailbreak")
 # A country asked about. The indexed documents name none (the vetoes check), so "which country's model is it from"
-# and "how do New Zealand and Australia do it" are refused; "ชื่อภาษาอังกฤษ" is a language, not a country.
-COUNTRY = re.compile(r"ประเทศ|(?<!ภาษา)(?:อังกฤษ|ออสเตรเลีย|นิวซีแลนด์|สหรัฐ|อเมริกา|ญี่ปุ่น|จีน|สิงคโปร์|เกาหลี|แคนาดา|เยอรมัน|"
+# and "how do New Zealand and Australia do it" are refused; "ชื่อภาษาอังกฤษ" is a language, not a country, and so is
+# a bare "อังกฤษ" ("คู่ไทย-อังกฤษ": a fresh dev question was refused for it); England is "ประเทศอังกฤษ".
+COUNTRY = re.compile(r"ประเทศ|สหราชอาณาจักร|(?<!ภาษา)(?:ออสเตรเลีย|นิวซีแลนด์|สหรัฐ|อเมริกา|ญี่ปุ่น|จีน|สิงคโปร์|เกาหลี|แคนาดา|เยอรมัน|"
                      r"ฝรั่งเศส)|\b(?:country|countries|nation|australia|new zealand|united kingdom|britain|england|"
                      r"united states|usa|america|japan|singapore|korea|china|canada|germany|france|scotland)\b")
 UNIT_WORDS = {"ขั้น": "ขั้นตอน", "step": "ขั้นตอน", "steps": "ขั้นตอน", "component": "องค์ประกอบ",
@@ -201,7 +202,9 @@ def features(question: str, intent: Intent, hits: list[Hit], searcher: HybridSea
     instruments = [k for k, rx in INSTRUMENTS.items() if rx.search(question) and k not in contents.given]
     if WRONGDOING.search(question) and HOW_TO.search(question) and not PREVENTS.search(question):
         instruments.append("wrongdoing")  # a how-to the documents cannot hold, whatever they name
-    measures = [u for u in _asked_units(q) if u in MEASURES and u not in contents.given]
+    # the credits list people: "แต่ละฝั่งมีกี่คน" about them is counted from the list, not a measure
+    measures = [u for u in _asked_units(q) if u in MEASURES and u not in contents.given
+                and not (u == "คน" and intent.route is Route.CREDITS)]
     return {
         "dense_top": dense,
         "bm25_top": math.log1p(max((h.bm25 for h in top), default=0.0)),
@@ -221,6 +224,9 @@ def features(question: str, intent: Intent, hits: list[Hit], searcher: HybridSea
         "latin_x_coverage": latin * coverage,
         # not the model's inputs: what the vetoes beside it look at (`subject_absent`, `instrument_absent`)
         "instrument_absent": float(bool(instruments)),
+        # a question about the book's own parts (its footnotes, credits, contents): an acronym in it is what the
+        # user will do with the answer ("…ไปเขียนแบบ APA"), not its subject
+        "guide_part": float(intent.route in ABOUT_THE_GUIDE),
         "measure_never_given": float(bool(measures)),
         "asks_to_produce": float(bool(PRODUCE.search(q) or INSTRUCTS.search(q))),
         "country_absent": float(bool(COUNTRY.search(q)) and not contents.countries),
@@ -369,11 +375,23 @@ class EvidenceGate:
         values = {**values, "topic_affinity": self.affinity(vector),
                   "neighbour_affinity": neighbour_affinity(vector, self.near_answerable, self.near_out_of_scope)}
         p = self.probability(values)
-        vetoed = subject_absent(values) or values.get("instrument_absent") or values.get("asks_to_produce") or (
-            values.get("country_absent") and not values["situation"]) or (
-            values.get("no_words") and not values["about_guide"]) or (
-            (values.get("measure_never_given") or values.get("unknown_acronym")) and not values["situation"])  # "…อยากรู้ว่ามีผู้สูงอายุกี่คน" tells a task
+        vetoed = veto(values)
         return Evidence(p, p >= self.threshold and not vetoed, values)
+
+
+def veto(values: dict) -> str | None:
+    """The veto that refuses this question whatever the model's probability, if any (its feature's name)."""
+    told = values["situation"]  # "…อยากรู้ว่ามีผู้สูงอายุกี่คน" tells a task: its amounts and acronyms are the user's
+    rules = (
+        ("subject_absent", subject_absent(values)),
+        ("instrument_absent", values.get("instrument_absent")),
+        ("asks_to_produce", values.get("asks_to_produce")),
+        ("country_absent", values.get("country_absent") and not told),
+        ("no_words", values.get("no_words") and not values["about_guide"]),
+        ("measure_never_given", values.get("measure_never_given") and not told),
+        ("unknown_acronym", values.get("unknown_acronym") and not told and not values.get("guide_part")),
+    )
+    return next((name for name, hit in rules if hit), None)
 
 
 def subject_absent(values: dict) -> bool:

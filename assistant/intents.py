@@ -67,7 +67,8 @@ META = (
         r"based on|source|come from|came from|originat|proposed by|developed by|reference)")),
     (Route.TOC, re.compile(
         r"หน้า\s*(ไหน|ใด|อะไร|ที่เท่าไร|ที่เท่าไหร่|เท่าไร|เท่าไหร่|กี่)|อยู่หน้า|เลขหน้า|อยู่ที่หน้า|เปิดหน้า|สารบัญ|"
-        r"(which|what) page|on page|page number|table of contents")),
+        r"หน้า\s*\d+.{0,40}(หัวข้อ|เรื่องอะไร|พูดถึง|ว่าด้วย)|"  # "หน้า 2 กับหน้า 6 เป็นหัวข้ออะไร": a page's headings
+        r"(which|what) page|on page|page number|table of contents|\bpages? \d+.{0,40}\b(about|cover|heading|topic)")),
     (Route.PREFACE, re.compile(
         rf"(วัตถุประสงค์|จุดประสงค์|เป้าหมาย|ทำขึ้นเพื่อ|จัดทำขึ้นเพื่อ|มีไว้เพื่อ|ประโยชน์|เขียนขึ้นเพื่อ|ออกมาเพื่อ).{{0,20}}{GUIDE_ITSELF}|"
         rf"{GUIDE_ITSELF}.{{0,25}}(วัตถุประสงค์|จุดประสงค์|ทำขึ้นเพื่อ|จัดทำขึ้นเพื่อ|มีไว้เพื่อ|เพื่ออะไร|ใช้ทำอะไร|มุ่งเน้น|"
@@ -91,6 +92,11 @@ RECOMMEND = re.compile(
 # A long message that asks what the guide says ("…which models do they fall under?", "คู่มือยกเป็นตัวอย่างของรูปแบบไหน")
 # is a question about the guide's content, not a situation to recommend for, unless it also tells one.
 GUIDE_SAYS = re.compile(r"ตัวอย่าง|example|fall under|belong|which (model|models|ones?) (lets?|allows?)")
+# What a term means or what a model has, asked of the models by name ("Service-based Cooperation หมายถึงอะไร ใช้กับ
+# รูปแบบไหน", "which one has 9 steps", "which of the models says …"): about the guide, no task told. Not "หมายถึง
+# การบริหารแบบไหน" (what kind, not which model).
+MODEL_PROPERTY = re.compile(r"หมายถึง|ความหมาย|\bmeans?\b|มี\s*\d+\s*ขั้น|\bha(?:s|ve) \d+ steps|\bsays?\b")
+NAMES_A_MODEL = re.compile(r"รูปแบบ(ไหน|ใด)|which (models?|ones?|of)\b|what model")
 # …unless it asks which form to use or fits best: that is the recommender's question ("which model is suitable …")
 ASKS_FIT = re.compile(r"เหมาะ|ควร(ใช้|เลือก)|แนะนำ|\bsuit|appropriate|recommend|\bshould\b|\bbest\b")
 MANY_MODELS = re.compile(r"แบบ(ไหน|ใด)บ้าง|which (models|ones)")
@@ -230,7 +236,8 @@ def classify(question: str) -> Intent:
         if rx.search(q) and (route is not Route.SOURCE or OWN_CONCEPT.search(q)):
             return Intent(route, models)
     told = bool(SITUATION_TOLD.search(q))
-    if not models and not told and GUIDE_SAYS.search(q) and WHICH_MODEL.search(q) and not ASKS_FIT.search(q):
+    about_models = GUIDE_SAYS.search(q) and WHICH_MODEL.search(q) or MODEL_PROPERTY.search(q) and NAMES_A_MODEL.search(q)
+    if not models and not told and about_models and not ASKS_FIT.search(q):
         return Intent(Route.WHICH_MODEL, models, wants=frozenset({"many"} if MANY_MODELS.search(q) else ()))
     # "แต่ละแบบทำข้อตกลงกันในรูปแบบไหน": about the three models, not a form to choose for a situation
     about_guide_content = (GUIDE_SAYS.search(q) or ALL_MODELS.search(q)) and not ASKS_FIT.search(q)

@@ -8,7 +8,8 @@ and, when the context names a model and the question names none, with that model
 after "…แบบ grant" is about Grant. At most MAX_PARTS pieces, each with a question word of its own.
 
 Split only where each piece is a question of its own:
-- an enumeration "1) … 2) …", "1. … 2. …", "(1) … (2) …" numbered from 1 in order, two or more items;
+- an enumeration "1) … 2) …", "1. … 2. …", "(1) … (2) …" numbered from 1 in order, two or more items, or the
+  same in words as labels: "ข้อแรก … ข้อสอง …", "first, … second, …";
 - "<question> แล้ว|และ|ส่วน <question>", or "?" between questions, where both sides carry a question word
   (อะไร ไหม มั้ย อย่างไร ยังไง ใคร กี่ เมื่อไร ที่ไหน หรือไม่ หรือเปล่า, what/how/who/which/when/why/…).
 Not split: "ข้อ 1 กับข้อ 2 คืออะไร" (one question about two items, `intents.asked_items` reads it), a single
@@ -24,6 +25,13 @@ QUESTION_WORD = re.compile(r"อะไร|ไหม|มั้ย|มั๊ย|�
                            r"\b(?:what|how|who|which|when|why|where|does|do|is|are|can|should)\b", re.IGNORECASE)
 # not "ข้อ 1." or "ขั้นตอนที่ 2.": those number the guide's items, not the user's questions
 ENUMERATED = re.compile(r"(?:(?<=\s)|^)(?<!ข้อ )(?<!ที่ )(?<!ขั้น )\(?([1-9])[).]\s*(?!\d)")
+# the same list said in words, as a label (a space after it): "ข้อแรก … ข้อสอง …", "ข้อที่ 1 …", "first, … second, …";
+# glued to a word ("องค์ประกอบข้อแรกคืออะไร") it names the guide's item, not the user's question
+ORDINALS = (r"แรก|หนึ่ง|ที่\s*1|1", r"สอง|ที่\s*2|2", r"สาม|ที่\s*3|3", r"สี่|ที่\s*4|4", r"ห้า|ที่\s*5|5")
+ENGLISH_ORDINALS = ("first(?:ly)?", "second(?:ly)?", "third(?:ly)?", "fourth(?:ly)?", "fifth(?:ly)?")
+ORDINAL = re.compile(r"(?:(?<=\s)|^)(?:" + "|".join(
+    rf"(?P<n{n}>(?:ข้อ|อย่าง|เรื่อง)(?:{th})(?=[\s:)]))|(?P<e{n}>\b(?i:{en})\b\s*[,:])"
+    for n, (th, en) in enumerate(zip(ORDINALS, ENGLISH_ORDINALS, strict=True), 1)) + ")")
 MAX_PARTS = 5  # more is not a memo but a flood: answered as one message
 JOINED = re.compile(r"(?<=[\u0e00-\u0e7f\w?])\s*\??\s*(?:แล้วก็|แล้ว|และ|ส่วน)(?=\s*\S)"  # Thai: no spaces needed
                     r"|\s*\??\s+(?:and|also|then)\s+(?=(?:how|what|who|which|when|why|where|does|do|is|are|can|"
@@ -43,11 +51,20 @@ def split(message: str) -> tuple[str, list[str], bool]:
     return ("", parts, False) if 1 < len(parts) <= MAX_PARTS else ("", [text], False)
 
 
+def _number(m: re.Match) -> int:
+    if m.re is ENUMERATED:
+        return int(m.group(1))
+    return int(next(k for k, v in m.groupdict().items() if v)[1:])
+
+
 def _enumerated(text: str) -> tuple[str, list[str]] | None:
-    marks = [m for m in ENUMERATED.finditer(text)]
+    return _listed(text, list(ENUMERATED.finditer(text))) or _listed(text, list(ORDINAL.finditer(text)))
+
+
+def _listed(text: str, marks: list[re.Match]) -> tuple[str, list[str]] | None:
     chosen: list[re.Match] = []
     for m in marks:  # 1, 2, 3 … in order; anything else is not the list
-        if int(m.group(1)) == len(chosen) + 1:
+        if _number(m) == len(chosen) + 1:
             chosen.append(m)
     if len(chosen) < 2:
         return None

@@ -19,12 +19,18 @@ SPLITS = [
      ["What is a grant", "How many steps does commissioning have?"], False),
     ("What is commissioning and how many steps does it have?", "",
      ["What is commissioning", "how many steps does it have?"], False),
+    # the list said in words, as labels
+    ("มีเรื่อง grant ถามสองข้อครับ ข้อแรก ใครเป็นผู้พิจารณาข้อเสนอ ข้อสอง ต้องรายงานอะไรบ้าง",
+     "มีเรื่อง grant ถามสองข้อครับ", ["ใครเป็นผู้พิจารณาข้อเสนอ", "ต้องรายงานอะไรบ้าง"], True),
+    ("About PBC: first, what is signed at step 4? second, when is the first instalment paid?", "About PBC:",
+     ["what is signed at step 4?", "when is the first instalment paid?"], True),
 ]
 NOT_SPLIT = [
     "grant กับ commissioning ต่างกันอย่างไร",
     "ความเหมือนและความแตกต่างของ grant และ commissioning คืออะไร",
     "ภาครัฐและภาคเอกชนมีบทบาทอะไรบ้าง",
     "องค์ประกอบข้อ 1 กับข้อ 2 คืออะไร",
+    "ปัจจัยข้อแรกคืออะไร ข้อสองคืออะไร",  # glued to its noun, "ข้อแรก" names the guide's item, not a question
     "How did Thailand and its agencies apply this?",  # "Thailand" holds "and"; "and its" opens no question
     "ขั้นตอนที่ 6 ถึงขั้นตอนที่ 9 ของ PBC คืออะไร",
     "1) ก 2) ข",  # pieces too short to be questions
