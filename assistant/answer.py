@@ -20,7 +20,7 @@ from assistant import ids, messages
 from assistant.chunks import Chunk
 from assistant.citations import MARKER, Citation
 from assistant.corpus import PATH_SEPARATOR, Document, Section, section_index
-from assistant.intents import LAST, Intent, Route
+from assistant.intents import ALL_MODELS, LAST, LIST_CUE, Intent, Route
 from assistant.normalize import normalize
 from assistant.partnership import MODELS, NAMES, mentioned, without_mentions
 from assistant.retrieval import Hit, HybridSearcher, section_role, term_coverage
@@ -45,6 +45,7 @@ SPAN = re.compile(r"(?P<range>ตั้งแต่(?P<start>.{2,80}?)(?:จน�
 EXAMPLE_WORDS = frozenset(search_tokens(
     "ตัวอย่าง ยกตัวอย่าง เช่น อะไรบ้าง บ้าง ภารกิจ งาน ลักษณะ ประเภท อยู่ มี เป็น ไหน ใด example examples instance task "
     "tasks kind kinds type give any anything esp especially involving related fall under which model models guide"))
+SEVERAL_STEPS = re.compile(r"ขั้น(?:ตอน)?(?:ไหน|ใด)บ้าง|\bwhich (?:of the )?steps\b")
 NAME_ASKED = re.compile(r"ชื่อ|เรียก|ย่อมาจาก|ภาษาอังกฤษ|\b(?:name[ds]?|called|stands? for|acronym)\b", re.IGNORECASE)
 COMPARE_WORDS = frozenset(search_tokens(
     "ต่าง ต่างกัน แตกต่าง ความแตกต่าง เปรียบเทียบ เทียบ เหมือน เหมือนกัน คล้าย ระหว่าง กับ สาม ทั้ง ทั้งสาม แต่ละ ทุก เรื่อง "
@@ -202,6 +203,9 @@ class DefaultAnswerer:
         chosen = [(n, items[n - 1]) for n in _numbers(intent.items, len(items))]
         if not chosen:
             return None
+        asked = re.sub(r"\s*\([^()]*\)\s*$", "", normalize(question))  # not the follow-up's context in (…)
+        if len(chosen) == 1 and LIST_CUE.search(asked) and len(own := self._items_of(chosen[0][1])) >= 2:
+            return self._list_items(chosen[0][1], own)  # "อันที่สอง มีเงื่อนไขย่อยอะไรบ้าง": that item's own list
         cites, lines = [], []
         for n, item in chosen:
             run = leading_run(item.text, 300) if item.text else ""
@@ -262,7 +266,8 @@ class DefaultAnswerer:
                 for c in children]
         top = max((score for score, _ in held), default=0.0)
         named = [step for score, step in held if score >= max(0.15, 0.4 * top)]
-        return sorted(named) if 0 < len(named) <= 2 else []
+        most = len(children) - 1 if SEVERAL_STEPS.search(normalize(question)) else 2  # "ขั้นไหนบ้างที่ต้องประเมิน"
+        return sorted(named) if 0 < len(named) <= most else []
 
     def _one_step(self, question, intent, hits):
         """One step of a model ("ขั้นที่ 6 ของ PBC"), or the same step of each model named ("ขั้นตอนแรกของทั้ง
@@ -558,15 +563,16 @@ class DefaultAnswerer:
                 parts.append(messages.PAGE_SECTIONS.format(page=page) + "\n" + "\n".join(lines))
             if parts:
                 return "\n".join(parts), cites
-        if intent.models:  # "ขอเลขหน้าเรื่อง Grant": the model's own part; each model's when several are named
+        models = intent.models or (MODELS if ALL_MODELS.search(normalize(question)) else ())
+        if models:  # "ขอเลขหน้าเรื่อง Grant": the model's own part; each model's when several are named
             lines, cites = [], []
-            for model in intent.models if len(intent.models) > 1 else intent.models[-1:]:
+            for model in models if len(models) > 1 else models[-1:]:
                 part = self.sections.get(ids.model_id(model))
                 if part and part.page and part.text:
-                    run = leading_run(part.text, 200 if len(intent.models) == 1 else 120)
+                    run = leading_run(part.text, 200 if len(models) == 1 else 120)
                     cites.append(self.cite(part, run))
                     lead = messages.TOC_LEAD.format(title=part.path_text, page=part.page)
-                    lines.append(f"{lead} [{len(cites)}]" + (f"\n{run} [{len(cites)}]" if len(intent.models) == 1 else ""))
+                    lines.append(f"{lead} [{len(cites)}]" + (f"\n{run} [{len(cites)}]" if len(models) == 1 else ""))
             if cites:
                 return "\n".join(lines), cites
         for hit in hits:

@@ -95,7 +95,8 @@ GUIDE_SAYS = re.compile(r"ตัวอย่าง|example|fall under|belong|whi
 # What a term means or what a model has, asked of the models by name ("Service-based Cooperation หมายถึงอะไร ใช้กับ
 # รูปแบบไหน", "which one has 9 steps", "which of the models says …"): about the guide, no task told. Not "หมายถึง
 # การบริหารแบบไหน" (what kind, not which model).
-MODEL_PROPERTY = re.compile(r"หมายถึง|ความหมาย|\bmeans?\b|มี\s*\d+\s*ขั้น|\bha(?:s|ve) \d+ steps|\bsays?\b")
+MODEL_PROPERTY = re.compile(r"หมายถึง|ความหมาย|\bmeans?\b|มี\s*\d+\s*ขั้น|\bha(?:s|ve) \d+ steps|\bsays?\b|\bmentions?\b|"
+                            r"\btalks? about\b|กล่าวถึง|พูดถึง")
 NAMES_A_MODEL = re.compile(r"รูปแบบ(ไหน|ใด)|which (models?|ones?|of)\b|what model")
 # …unless it asks which form to use or fits best: that is the recommender's question ("which model is suitable …")
 ASKS_FIT = re.compile(r"เหมาะ|ควร(ใช้|เลือก)|แนะนำ|\bsuit|appropriate|recommend|\bshould\b|\bbest\b")
@@ -237,7 +238,7 @@ def classify(question: str) -> Intent:
             return Intent(route, models)
     told = bool(SITUATION_TOLD.search(q))
     about_models = GUIDE_SAYS.search(q) and WHICH_MODEL.search(q) or MODEL_PROPERTY.search(q) and NAMES_A_MODEL.search(q)
-    if not models and not told and about_models and not ASKS_FIT.search(q):
+    if (not models or set(models) == set(MODELS)) and not told and about_models and not ASKS_FIT.search(q):  # "which of the three"
         return Intent(Route.WHICH_MODEL, models, wants=frozenset({"many"} if MANY_MODELS.search(q) else ()))
     # "แต่ละแบบทำข้อตกลงกันในรูปแบบไหน": about the three models, not a form to choose for a situation
     about_guide_content = (GUIDE_SAYS.search(q) or ALL_MODELS.search(q)) and not ASKS_FIT.search(q)
