@@ -45,6 +45,7 @@ SPAN = re.compile(r"(?P<range>ตั้งแต่(?P<start>.{2,80}?)(?:จน�
 EXAMPLE_WORDS = frozenset(search_tokens(
     "ตัวอย่าง ยกตัวอย่าง เช่น อะไรบ้าง บ้าง ภารกิจ งาน ลักษณะ ประเภท อยู่ มี เป็น ไหน ใด example examples instance task "
     "tasks kind kinds type give any anything esp especially involving related fall under which model models guide"))
+SIGNED_ASKED = re.compile(r"ลงชื่อ|ลงนาม|ในนาม|ใคร(?:เป็นคน)?เขียน|เขียนโดย|\bsign(?:ed|s|ature)?\b|\bwho wrote\b", re.IGNORECASE)
 SEVERAL_STEPS = re.compile(r"ขั้น(?:ตอน)?(?:ไหน|ใด)บ้าง|\bwhich (?:of the )?steps\b")
 NAME_ASKED = re.compile(r"ชื่อ|เรียก|ย่อมาจาก|ภาษาอังกฤษ|\b(?:name[ds]?|called|stands? for|acronym)\b", re.IGNORECASE)
 COMPARE_WORDS = frozenset(search_tokens(
@@ -540,8 +541,11 @@ class DefaultAnswerer:
         preface = self.sections.get(ids.PREFACE)
         if preface is None or not preface.text:
             return None
-        paras = [p.strip() for p in preface.text.split("\n\n") if len(p.strip()) > 40]
-        cites = [self.cite(preface, leading_run(p, 500)) for p in paras[:2]]
+        paras = [p.strip() for p in preface.text.split("\n\n") if p.strip()]
+        if SIGNED_ASKED.search(normalize(question)) and len(paras) > 1 and len(paras[-1]) <= 40:
+            cite = self.cite(preface, paras[-1])  # the line it is signed with ("คณะผู้จัดทำ")
+            return messages.PREFACE_SIGNED.format(signed=paras[-1]) + " [1]", [cite]
+        cites = [self.cite(preface, leading_run(p, 500)) for p in [p for p in paras if len(p) > 40][:2]]
         return messages.PREFACE_LEAD + " " + " ".join(f"{c.text} [{i}]" for i, c in enumerate(cites, 1)), cites
 
     def _toc(self, question, intent, hits):

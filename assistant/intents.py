@@ -55,8 +55,11 @@ META = (
     (Route.CREDITS, re.compile(
         r"ผู้จัดทำ|คณะผู้จัดทำ|ผู้เขียน|ผู้เรียบเรียง|ผู้แต่ง|ที่ปรึกษาโครงการ|หัวหน้าโครงการ|คณะผู้วิจัย|"
         rf"(ใคร|หน่วยงานไหน|หน่วยงานใด|องค์กรไหน|who|which (office|agency|organi[sz]ation|university)).{{0,40}}"
-        rf"(ทำ|จัด|เขียน|เรียบเรียง|แต่ง|ผลิต|ร่วม|wrote|write|written|prepar|author|produc|publish|made|behind).{{0,30}}{GUIDE_ITSELF}|"
-        rf"{GUIDE_ITSELF}.{{0,30}}(ใคร|หน่วยงานไหน|หน่วยงานใด|who|by whom)|"
+        rf"(ทำ|จัด|เขียน|เรียบเรียง|แต่ง|ผลิต|ร่วม|wrote|write|written|prepar|author|produc|publish|made|behind|put|issu).{{0,30}}{GUIDE_ITSELF}|"
+        # "คู่มือเล่มนี้ใครทำ", "guide was put out by whom"; not "คู่มือแบ่งหน้าที่ไว้ยังไง ใครรับผิดชอบ", "does the guide say
+        # who chairs it" (who does what in the guide's content)
+        rf"{GUIDE_ITSELF}\S{{0,10}}\s?(?:ของ|โดย)?(ใคร|หน่วยงานไหน|หน่วยงานใด)|"
+        rf"{GUIDE_ITSELF}\s(?:(?:was|is)\s)?(?:written|prepared|made|produced|published|put out|issued)\sby|\bby whom\b|"
         r"\bauthors?\b|\bcredits?\b")),
     (Route.SOURCE, re.compile(
         r"นักวิชาการ|นักคิด|เจ้าของแนวคิด|เจ้าของทฤษฎี|ทฤษฎีของใคร|แนวคิดของใคร|ต้นฉบับ|ansell|gash|scholar|"

@@ -75,6 +75,7 @@ PAGE_SECTIONS = "หน้า {page} ของคู่มือมีหัว�
 TOC_LEAD = "เรื่องนี้อยู่ในหัวข้อ “{title}” หน้า {page} ของคู่มือ"
 TOC_NO_PAGE = "เรื่องนี้อยู่ในส่วน “{title}” ของคู่มือ (ส่วนนี้ไม่มีเลขหน้าพิมพ์)"
 PREFACE_LEAD = "ตามคำนำของคู่มือ:"
+PREFACE_SIGNED = "คำนำของคู่มือลงท้ายในนาม “{signed}”"
 FIGURE_LEAD = "ภาพในคู่มือที่เกี่ยวข้อง:"
 FIGURE_LINE = "“{title}” (หน้า {page})"
 SITUATION_REASONS = "เหตุผลตามเกณฑ์ในคู่มือ:"

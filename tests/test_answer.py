@@ -463,3 +463,21 @@ def test_which_model_a_term_belongs_to_is_not_a_situation():
     assert classify("so which one has 6 steps in the guide?").route is Route.WHICH_MODEL
     # "แบบไหน" of a kind, not of a model
     assert classify("การบริหารราชการแบบมีส่วนร่วมหมายถึงการบริหารแบบไหน").route is not Route.WHICH_MODEL
+
+
+@pytest.mark.parametrize(("question", "credits"), [
+    ("คู่มือเล่มนี้ใครเป็นคนทำครับ", True),
+    ("which office put this guide out?", True),
+    ("ในคู่มือ คณะกรรมการร่วมเฉพาะกิจแบ่งงานกันยังไง ใครรับผิดชอบอะไร", False),  # who does what in its content
+    ("Does the guide say who leads the joint committee meetings?", False),
+])
+def test_who_made_the_guide_is_not_who_does_what_in_it(question, credits):
+    from assistant.intents import Route, classify
+
+    assert (classify(question).route is Route.CREDITS) is credits
+
+
+def test_who_signed_the_preface(assistant, built):
+    a = assistant.ask("คำนำของคู่มือนี้ลงนามในนามใครครับ")
+    assert "คณะผู้จัดทำ" in a.answer and a.citations[0].section_id == "front.preface"
+    _assert_cited_verbatim(a, built)
