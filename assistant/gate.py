@@ -74,7 +74,7 @@ AMOUNT = re.compile(r"(?:กี่|เท่า(?:ไร|ไหร่)|สูง
 # gives in words ("กี่งวด", "กี่ครั้ง": "งวดเดียว") are not measures.
 MEASURES = frozenset({"บาท", "วัน", "เดือน", "ปี", "ร้อยละ", "ชั่วโมง", "คน", "แห่ง", "ราย"})
 # An official instrument a question may ask about (a statute or one of its sections, a cabinet resolution, a
-# ministry's rule): the guide answers about such a thing only if its text names one of that kind. This guide
+# ministry's rule, a form or website): the guide answers about such a thing only if its text names one of that kind. This guide
 # names none, so "…ตาม พ.ร.บ.จัดซื้อจัดจ้าง", "ต้องขอมติ ครม. ไหม", "Section 4 of the … Act" are refused even when
 # their other words are the guide's; a corpus that adds a circular citing one answers again.
 INSTRUMENTS = {
@@ -85,6 +85,11 @@ INSTRUMENTS = {
                           r"(?:[A-Z][\w'-]+\s+){1,6}Act\s+(?:of\s+)?(?:B\.?E\.?\s*)?\d{4}|(?i:\bsection\s+\d+\s+of\b)"),
     "cabinet": re.compile(r"มติ\s*(?:ครม|คณะรัฐมนตรี)|ครม\.|(?i:\bcabinet\b)"),
     "ministry rule": re.compile(r"ระเบียบกระทรวง|กฎกระทรวง|ประกาศกระทรวง|(?i:ministerial (?:regulation|rule|order))"),
+    # a form to fill in, a template, a website or an online channel: "ต้องใช้แบบฟอร์มไหน ดาวน์โหลดได้ที่ไหน", "do they
+    # submit through an online portal" (the guide describes procedures, it holds no form and names no site)
+    "form or website": re.compile(r"แบบฟอร์ม|ฟอร์ม|เทมเพลต|ดาวน์โหลด|เว็บไซต์|ระบบออนไลน์|ยื่นออนไลน์|(?i:\btemplates?\b|"
+                                  r"\b(?:application|proposal|report(?:ing)?|standard|official) forms?\b|\bform (?:number|no\.?)\b|"
+                                  r"\bfill (?:in|out)\b|\bdownload|\bwebsite|\bportal\b|\bonline (?:system|platform|form)\b)"),
 }
 # How to cheat, bribe or rig is no part of a guide that never speaks of it; asking how the guide *prevents* such
 # things is left to the model ("คู่มือมีแนวทางป้องกันการทุจริตไหม", "how does it prevent collusion").

@@ -281,6 +281,9 @@ def test_which_step_names_the_step_and_quotes_it(assistant):
     ("แบบ Grant ต้องเสนอเรื่องขอมติคณะรัฐมนตรีก่อนทำบันทึกข้อตกลงไหมครับ", "instrument_absent"),  # the guide's words
     ("การคัดเลือกหน่วยงานคู่สัญญาในขั้นตอนที่ 4 ต้องทำตาม พ.ร.บ.การจัดซื้อจัดจ้าง มาตราไหนคะ", "instrument_absent"),
     ("Which section of the Public Procurement Act applies to performance-based contracting?", "instrument_absent"),
+    # a form, template or website the documents never hold
+    ("ขั้นยื่นข้อเสนอแบบ Grant ต้องกรอกแบบฟอร์มอะไร ดาวน์โหลดที่ไหนคะ", "instrument_absent"),
+    ("Is there a standard template for the commissioning contract, and on which website?", "instrument_absent"),
     # a measure (people, days, months, money …) the documents never give with a number
     ("คณะกรรมการร่วมเฉพาะกิจแบบ Grant ต้องมีกรรมการอย่างน้อยกี่คนคะ", "measure_never_given"),
     ("หน่วยงานภาครัฐต้องตอบข้อเสนอแผนการดำเนินโครงการภายในกี่วัน", "measure_never_given"),
@@ -336,6 +339,7 @@ def test_what_the_vetoes_know_comes_from_the_indexed_documents():
     assert _contents(searcher("ภาคีหุ้นส่วนร่วมกันกำหนดเป้าหมาย")).given == frozenset()
     circular = searcher("ตามพระราชบัญญัติการจัดซื้อจัดจ้าง พ.ศ. 2560 มาตรา 56", "คณะกรรมการไม่น้อยกว่า 5 คน")
     assert _contents(circular).given == {"statute", "คน"}
+    assert "form or website" in _contents(searcher("ยื่นตามแบบฟอร์มท้ายประกาศนี้")).given
 
 
 def test_which_model_names_the_model_whose_passage_holds_the_example(assistant, built):
