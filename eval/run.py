@@ -31,11 +31,11 @@ TARGET_MAXIMUMS = {("answers", "default · test", "false refusals"): 0.03,
 # change that makes held-out answers worse fails. Raise them as the system improves, never lower them to pass.
 THRESHOLDS = {
     ("retrieval", "hybrid · test", "hit@3"): 0.73,  # measured 0.750 (0.734 before the English glossary grew)
-    ("answers", "default · test", "must-include"): 0.70,  # 0.724 (0.667 before issue 10's fourth session)
+    ("answers", "default · test", "must-include"): 0.74,  # 0.762 (0.724 before issue 10's sixth session)
     # English on its own, instead of a ceiling on the gap to Thai: Thai rose 0.620 → 0.704 and English 0.559 →
     # 0.588 in one change, which widened the gap to 0.116 with no English regression. A gap ceiling fails a
     # Thai gain; this floor fails an English loss. The gap stays one of issue 10's targets (TARGET_MAXIMUMS).
-    ("answers", "default · test", "must-include en"): 0.68,  # 0.706 (24 of 34; one item is 0.029; 0.588 before)
+    ("answers", "default · test", "must-include en"): 0.70,  # 0.735 (25 of 34; one item is 0.029; 0.706 before)
     ("answers", "default · test", "citation validity"): 1.0,
     ("answers", "default · test", "out-of-scope refused"): 0.87,  # 0.893 (0.857 before the neighbour affinity)
     ("answers", "default · test", "situation model = checklist"): 0.95,  # 0.963
