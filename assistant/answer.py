@@ -19,6 +19,7 @@ from functools import lru_cache
 from assistant import ids, messages
 from assistant.chunks import Chunk
 from assistant.citations import MARKER, Citation
+from assistant.condense import without_context
 from assistant.corpus import PATH_SEPARATOR, Document, Section, section_index
 from assistant.intents import ALL_MODELS, LAST, LIST_CUE, Intent, Route
 from assistant.normalize import normalize
@@ -204,7 +205,7 @@ class DefaultAnswerer:
         chosen = [(n, items[n - 1]) for n in _numbers(intent.items, len(items))]
         if not chosen:
             return None
-        asked = re.sub(r"\s*\([^()]*\)\s*$", "", normalize(question))  # not the follow-up's context in (…)
+        asked = without_context(normalize(question))  # the user's words, not the context of a follow-up
         if len(chosen) == 1 and LIST_CUE.search(asked) and len(own := self._items_of(chosen[0][1])) >= 2:
             return self._list_items(chosen[0][1], own)  # "อันที่สอง มีเงื่อนไขย่อยอะไรบ้าง": that item's own list
         cites, lines = [], []
@@ -391,11 +392,9 @@ class DefaultAnswerer:
             if (section := self.sections.get(part)) is None:
                 continue
             sents = _sentences(section.text)
-            for i, x in enumerate(sents):
-                if EXAMPLE_CUE.search(x):
-                    j = _run_end(sents, i)
-                    held = _tokens(" ".join(sents[i : j + 1]))
-                    found.append((self._weighted_coverage(topic, held) if topic else 0.0, section, sents, i, j))
+            for i, j in _example_runs(sents):
+                held = _tokens(" ".join(sents[i : j + 1]))
+                found.append((self._weighted_coverage(topic, held) if topic else 0.0, section, sents, i, j))
         return sorted(found, key=lambda x: -x[0])
 
     def _suitability(self, question, intent, hits):
@@ -411,7 +410,7 @@ class DefaultAnswerer:
         text = f"{NAMES[model]} — {run} [1]"
         rest = suitable.text[len(run):] if suitable.text.startswith(run) else ""
         sents = _sentences(rest)
-        for example in [" ".join(sents[i : _run_end(sents, i) + 1]) for i, x in enumerate(sents) if EXAMPLE_CUE.search(x)][:2]:
+        for example in [" ".join(sents[i : j + 1]) for i, j in _example_runs(sents)][:2]:
             cites.append(self.cite(suitable, example))
             text += f"\n{messages.EXAMPLES}: {example} [{len(cites)}]"
         return text, cites
@@ -728,9 +727,8 @@ class DefaultAnswerer:
             if (rank, i) in used:
                 continue
             taken = {k for r, k in used if r == rank}  # runs never share a sentence
-            first, j = _run_start(sents, i), i
-            if not any(k in taken for k in range(i, _run_end(sents, i) + 1)):
-                j = _run_end(sents, i)
+            end = _run_end(sents, i)
+            first, j = _run_start(sents, i), end if not any(k in taken for k in range(i, end + 1)) else i
             while first in taken:
                 first += 1
             run = " ".join(sents[first : j + 1])
@@ -796,6 +794,11 @@ def _run_end(sents: tuple[str, ...], i: int) -> int:
         if not (ELEMENT.match(sents[j]) or CONTINUES.match(sents[j]) or len(sents[j]) < 80):
             break
     return i
+
+
+def _example_runs(sents: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Each sentence that gives examples ("เช่น", "ได้แก่") with the end of its enumeration: (its index, `_run_end`)."""
+    return [(i, _run_end(sents, i)) for i, x in enumerate(sents) if EXAMPLE_CUE.search(x)]
 
 
 def _run_start(sents: tuple[str, ...], i: int) -> int:

@@ -27,6 +27,17 @@ ITEM = re.compile(r"(?:ข้อ|อัน)\s*(?:ที่)?\s*(\d+)")  # "ข�
 ITEM_WORDS = re.compile(r"(องค์ประกอบ|ปัจจัย|ลักษณะ(?:สำคัญ)?|ประการ|ด้าน|ข้อ|อัน)\s*(?:ที่)?\s*"
                         r"(?:\d+|แรก|สุดท้าย|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)")
 SHORT = 40  # a message this short rarely names its own subject: it continues the conversation
+CONTEXT = re.compile(r"\s*\([^()]*\)\s*$")  # what `with_context` appends
+
+
+def with_context(question: str, context: str) -> str:
+    """The follow-up with what it refers to appended in parentheses: "ข้อที่สองขยายความหน่อย (ปัจจัย…มีอะไรบ้าง)"."""
+    return f"{question} ({context})"
+
+
+def without_context(standalone: str) -> str:
+    """The user's own words of a standalone question, without the context `with_context` appended."""
+    return CONTEXT.sub("", standalone)
 
 
 def focus(history: list[dict]) -> tuple[list[str], int | None]:
@@ -63,13 +74,13 @@ def _item_of_previous_list(question: str, history: list[dict]) -> str:
     users = [str(t.get("content", "")) for t in history if t.get("role") == "user"]
     asked = [c for c in users if not asked_items(normalize(c))]
     if asked:
-        return f"{question} ({asked[-1]})"
+        return with_context(question, asked[-1])
     # every earlier question picked an item ("องค์ประกอบแรกคืออะไร" → "แล้วอันสุดท้ายล่ะ"): the last one names
     # the list; its own item words are dropped, so only this question's items are asked
     named = [c for c in users if FRAMEWORK_LIST.search(normalize(c))]
     if not named:
         return question
-    return f"{question} ({ITEM_WORDS.sub(lambda m: m.group(1), normalize(named[-1]))})"
+    return with_context(question, ITEM_WORDS.sub(lambda m: m.group(1), normalize(named[-1])))
 
 
 def condense(question: str, history: list[dict]) -> str:
@@ -91,4 +102,4 @@ def condense(question: str, history: list[dict]) -> str:
         return f"ขั้นตอนที่ {last_step + 1} ของ{NAMES[current]}"
     if last_step and not STEP.search(q) and (item := ITEM.search(q)):
         question = ITEM.sub(f"ขั้นตอนที่ {item.group(1)}", question, count=1) if ITEM.search(question) else question
-    return f"{question} ({NAMES[current]})"
+    return with_context(question, NAMES[current])

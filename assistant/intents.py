@@ -240,7 +240,8 @@ def classify(question: str) -> Intent:
         if rx.search(q) and (route is not Route.SOURCE or OWN_CONCEPT.search(q)):
             return Intent(route, models)
     told = bool(SITUATION_TOLD.search(q))
-    about_models = GUIDE_SAYS.search(q) and WHICH_MODEL.search(q) or MODEL_PROPERTY.search(q) and NAMES_A_MODEL.search(q)
+    about_models = bool(GUIDE_SAYS.search(q) and WHICH_MODEL.search(q)) or bool(
+        MODEL_PROPERTY.search(q) and NAMES_A_MODEL.search(q))
     if (not models or set(models) == set(MODELS)) and not told and about_models and not ASKS_FIT.search(q):  # "which of the three"
         return Intent(Route.WHICH_MODEL, models, wants=frozenset({"many"} if MANY_MODELS.search(q) else ()))
     # "แต่ละแบบทำข้อตกลงกันในรูปแบบไหน": about the three models, not a form to choose for a situation
