@@ -32,6 +32,7 @@ MODEL_WORDS = frozenset(
                    "performance-based procurement grant contracting commissioning คอมมิชชั่นนิ่ง pbc")
     for t in search_tokens(text)
 )
+GENERIC_MODEL_WORDS = frozenset(search_tokens("รูปแบบ model models"))  # the words of "the three models" list
 EACH = re.compile(r"แต่ละ|ทุกรูปแบบ|ทุกแบบ|ทั้ง\s*(3|สาม)|\beach\b|\brespectively\b|\bevery\b")
 # the guide's words the English glossary gives for the models' names ("pbc" → "สัญญาข้อตกลง")
 MODEL_GLOSSED = frozenset(expand_query(search_tokens("grant contracting commissioning pbc performance-based")))
@@ -156,8 +157,10 @@ class DefaultAnswerer:
 
     def _list(self, question, intent, hits):
         """"What are the X?" about a part whose items are its sub-sections: list them from the tree. Of the
-        best hit and its parent, the one whose heading the question names is the list asked for."""
+        best hit and its parent, the one whose heading the question names is the list asked for. A model's
+        name is not a heading match: "commissioning ต้องตั้งคณะกรรมการอะไรบ้าง" does not ask for its part's headings."""
         q_tokens = set(expand_query(search_tokens(question)))
+        q_tokens -= (MODEL_WORDS | MODEL_GLOSSED) - GENERIC_MODEL_WORDS
         for hit in hits[:2]:
             section = self.sections.get(hit.chunk.section_id)
             if section is None or section.kind == "step":
@@ -597,8 +600,9 @@ class DefaultAnswerer:
         figures = [s for s in self.sections.values() if s.kind == "figure"]
         if not figures:
             return None
-        q_tokens = set(expand_query(search_tokens(question)))
-        near = {hit.chunk.section_id.split(".")[0] for hit in hits[:2]}
+        # the words the guide uses: an English question's own words ("sums", "titled") are in no Thai caption
+        q_tokens = {t for t in expand_query(search_tokens(question)) if t in self.searcher.idf}
+        near = {a for hit in hits[:2] for a in self._lineage(hit.chunk.section_id)}  # the hits' sections and parts
         pages = {int(n) for n in re.findall(r"(?<![\d.])(\d{1,2})(?![\d.])", question)}
         on_page = [f for f in figures if f.page in pages]
         if on_page:  # "ภาพหน้า 7 แสดงอะไร"
@@ -620,6 +624,14 @@ class DefaultAnswerer:
                 line += f" {fig.text} [{len(cites)}]"
             lines.append(line)
         return "\n".join(lines), cites
+
+    def _lineage(self, section_id: str) -> list[str]:
+        """The section and the sections above it."""
+        out, section = [], self.sections.get(section_id)
+        while section is not None:
+            out.append(section.id)
+            section = self.sections.get(section.parent or "")
+        return out
 
     def _per_model(self, question, intent, hits):
         """A question about a topic across models ("คณะกรรมการของ grant กับ PBC ต่างกันยังไง", "แต่ละแบบทำข้อตกลง

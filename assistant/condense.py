@@ -26,6 +26,12 @@ ITEM = re.compile(r"(?:ข้อ|อัน)\s*(?:ที่)?\s*(\d+)")  # "ข�
 # an item picked out of a list: "องค์ประกอบแรก", "ปัจจัยที่ 2", "ข้อสุดท้าย" (group 1 is the list's noun)
 ITEM_WORDS = re.compile(r"(องค์ประกอบ|ปัจจัย|ลักษณะ(?:สำคัญ)?|ประการ|ด้าน|ข้อ|อัน)\s*(?:ที่)?\s*"
                         r"(?:\d+|แรก|สุดท้าย|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า)")
+# a model picked out of an answer that listed them: "อันตรงกลางอ่ะค่ะ", "ข้อสอง", "the last one" (group: which)
+# ("ตัวกลาง" is the guide's word for an intermediary, not a pick)
+MODEL_PICK = re.compile(r"(?:ข้อ|อัน|แบบ)\s*(?:ที่)?\s*(\d(?!\d)|หนึ่ง|สอง|สาม|แรก|สุดท้าย|หลังสุด|(?:ตรง)?กลาง)|"
+                        r"\b(first|second|third|last|middle) (?:one|model|option)\b")
+PICKED = {"1": 0, "หนึ่ง": 0, "แรก": 0, "first": 0, "2": 1, "สอง": 1, "second": 1, "กลาง": 1, "ตรงกลาง": 1, "middle": 1,
+          "3": 2, "สาม": 2, "third": 2, "สุดท้าย": -1, "หลังสุด": -1, "last": -1}
 SHORT = 40  # a message this short rarely names its own subject: it continues the conversation
 CONTEXT = re.compile(r"\s*\([^()]*\)\s*$")  # what `with_context` appends
 
@@ -83,12 +89,29 @@ def _item_of_previous_list(question: str, history: list[dict]) -> str:
     return with_context(question, ITEM_WORDS.sub(lambda m: m.group(1), normalize(named[-1])))
 
 
+def _model_picked(question: str, history: list[dict]) -> str | None:
+    """The model a question picks by its place in the last answer, when that answer listed several models
+    ("มี 3 รูปแบบ ได้แก่ 1) … (Grant) 2) … (Performance-based Contracting) …" → "อันตรงกลาง" is Contracting).
+    A question that names a model or a framework list picks nothing here."""
+    q = normalize(question)
+    answers = [str(t.get("content", "")) for t in history if t.get("role") != "user"]
+    if not answers or mentioned(question) or FRAMEWORK_LIST.search(q) or not (m := MODEL_PICK.search(q)):
+        return None
+    listed = mentioned(answers[-1])
+    if len(listed) < 2:
+        return None
+    place = PICKED[m.group(1) or m.group(2)]
+    return listed[place] if place < len(listed) else None
+
+
 def condense(question: str, history: list[dict]) -> str:
     """The standalone question to retrieve and answer with."""
     if not history:
         return question
     q = normalize(question)
     models, last_step = focus(history)
+    if picked := _model_picked(question, history):
+        return with_context(question, NAMES[picked])
     if not models:
         return _item_of_previous_list(question, history)
     current = models[-1]

@@ -152,6 +152,16 @@ GLOSSARY = {
 }
 
 # Words that say how a question is asked, not what it is about (search_tokens keeps some of them).
+# How officials say in chat what the guide says formally: "เซ็นรับเงื่อนไข" is "ลงนาม", "ไปชวนมูลนิธิ" is "ทาบทาม",
+# "อบต." is "องค์กรปกครองส่วนท้องถิ่น". Everyday Thai, not the gold set's words; each target is the guide's.
+CHAT_TERMS = {
+    "เซ็น": "ลงนาม", "เซ็นต์": "ลงนาม", "คุย": "ปรึกษาหารือ", "ชวน": "ทาบทาม", "เชิญ": "ทาบทาม", "แข่ง": "แข่งขัน",
+    "ประกวด": "แข่งขัน", "เช็ก": "ติดตาม", "เช็ค": "ติดตาม", "ตามงาน": "ติดตาม", "โอน": "จัดสรร", "ลงขัน": "ระดมทรัพยากร",
+    "เจ้าหน้าที่": "บุคลากร", "พนักงาน": "บุคลากร", "ทีมงาน": "บุคลากร", "อบต": "องค์กรปกครองส่วนท้องถิ่น",
+    "อบจ": "องค์กรปกครองส่วนท้องถิ่น", "เทศบาล": "องค์กรปกครองส่วนท้องถิ่น", "อปท": "องค์กรปกครองส่วนท้องถิ่น",
+    "เอ็นจีโอ": "ภาคประชาสังคม", "ให้ทุน": "เงินอุดหนุน", "ทุน": "เงินอุดหนุน", "กติกา": "กฎเกณฑ์", "จ้าง": "สัญญาจ้าง",
+    "ตรวจงาน": "ประเมินผล", "ชาวบ้าน": "ผู้รับบริการ",
+}
 CHAT_WORDS = frozenset(
     "รบกวน สอบถาม ถาม ทราบ อยาก ขอ ช่วย บอก หน่อย ด้วย อ่ะ อะ ป่ะ ปะ ไหม มั้ย ครับ ครับผม ค่ะ คะ นะ นะคะ นะครับ จ้า จ้ะ "
     "น้า เนอะ รึเปล่า หรือเปล่า เปล่า กี่ ใด ไหน อะไร อย่างไร ยังไง เท่าไร เท่าไหร่ บ้าง คือ หมายถึง แบบ อัน ตัว "
@@ -229,9 +239,10 @@ def english_term(word: str) -> str | None:
 
 
 def expand_query(tokens: list[str]) -> list[str]:
-    """Add the guide's Thai terms for English query words (the corpus is Thai)."""
+    """Add the guide's Thai terms for English query words (the corpus is Thai) and for chat Thai ("เซ็น")."""
     pieces = [p for w in tokens for p in ([w] if english_term(w) or "-" not in w else w.split("-"))]  # "child-related"
     extra = [t for w in pieces if (e := english_term(w)) for t in search_tokens(GLOSSARY[e])]
+    extra += [t for w in tokens if w in CHAT_TERMS for t in search_tokens(CHAT_TERMS[w])]
     return tokens + extra
 
 

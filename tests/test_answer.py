@@ -69,6 +69,19 @@ def test_list_questions_list_the_named_part(assistant):
     assert leader.citations[0].section_id == "framework.factors.f3"
 
 
+def test_a_models_name_is_no_heading_match_for_a_list(assistant):
+    """"commissioning … คณะกรรมการอะไรบ้าง" asks about committees, not for the headings of the model's part."""
+    a = assistant.ask("commissioning ต้องตั้งคณะกรรมการอะไรบ้าง")
+    assert "คณะกรรมการ" in a.answer and "หลักการพื้นฐาน" not in a.answer
+
+
+def test_an_english_question_finds_a_framework_figure(assistant):
+    """English words are in no Thai caption: the caption is matched on the words the guide uses, and a figure
+    under a framework part is near a hit in that part."""
+    a = assistant.ask("Is there a diagram that sums up the components of the collaborative governance process?")
+    assert a.citations and a.citations[0].section_id == "framework.components.fig2"
+
+
 def test_first_and_last_step(assistant):
     assert assistant.ask("ขั้นตอนสุดท้ายของการทำสัญญาข้อตกลงคืออะไร").citations[0].section_id == "contracting.steps.9"
     assert assistant.ask("ขั้นตอนแรกของ Commissioning คืออะไร").citations[0].section_id == "commissioning.steps.1"

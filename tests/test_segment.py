@@ -28,6 +28,12 @@ def test_english_queries_expand_to_the_guides_thai_terms():
     assert "ขั้นตอน" in expand_query(search_tokens("How many steps?"))
 
 
+def test_chat_thai_expands_to_the_guides_formal_terms():
+    expanded = expand_query(search_tokens("ผู้ขอรับต้องเซ็นรับเงื่อนไขตอนไหน อบต.ทำได้ไหม"))
+    assert {"ลงนาม", "องค์กรปกครองส่วนท้องถิ่น"} <= set(expanded)
+    assert "ลงนาม" not in expand_query(search_tokens("ผู้ขอรับต้องยื่นข้อเสนอตอนไหน"))
+
+
 def test_crfcut_sentences_keep_all_the_words():
     text = "หน่วยงานภาครัฐต้องกำหนดเงื่อนไข รายละเอียด คุณสมบัติของหน่วยงานที่ชัดเจน ส่วนหน่วยงานอื่นยื่นข้อเสนอ"
     parts = sentences(text)
