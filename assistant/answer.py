@@ -63,6 +63,7 @@ DEFINITION_CUE = re.compile(DEFINING)
 COMPARE_CUE = re.compile(r"แตกต่าง|ต่างจาก|ในขณะที่|แต่|มากกว่า|สูงกว่า|มิใช่|ไม่ใช่")
 WHY_CUE = re.compile(r"เนื่องจาก|เพราะ|จึง|ทำให้|ส่งผลให้|เพื่อ")
 WHO_WHEN_CUE = re.compile(r"พ\.ศ\.|\b(19|20|25)\d\d\b|[A-Z][a-z]+ and [A-Z][a-z]+|สำนักงาน|มหาวิทยาลัย|คณะ")
+LINEAGE = re.compile(r"พัฒนา(?:มา)?จาก|มาจาก(?:ฐาน)?แนวคิด|ฐานแนวคิด|ต่อยอด(?:มา)?จาก|รากฐาน")  # what a concept grew from
 EXAMPLE_CUE = re.compile(r"เช่น|ตัวอย่าง|ได้แก่|อาทิ")
 CUES = {Route.WHO_WHEN: WHO_WHEN_CUE, Route.DEFINITION: DEFINITION_CUE, Route.COMPARE: COMPARE_CUE,
         Route.WHY: WHY_CUE, Route.EXAMPLE: EXAMPLE_CUE}
@@ -516,6 +517,13 @@ class DefaultAnswerer:
             cites.append(self.cite(fig, f"{fig.title}"))
             cites.append(self.cite(fig, note))
             text += f"\n{messages.FIGURE_LINE.format(title=fig.title, page=fig.page)} [{len(cites) - 1}] {note} [{len(cites)}]"
+        # what the guide itself says of the concept's lineage ("พัฒนามาจากแนวคิด… (Participatory Governance)"),
+        # from the best passage that is no footnote
+        own = [h for h in hits if not ids.is_footnote(h.chunk.section_id)][:2]
+        body, found = self._extract(question, own, WHO_WHEN_CUE, run_length=250, runs=1) if own else ("", [])
+        if found and found[0].text not in text and LINEAGE.search(found[0].text):
+            cites.append(found[0])
+            text += "\n" + MARKER.sub(f"[{len(cites)}]", body)
         return text, cites
 
     def _footnote(self, question, intent, hits):
