@@ -345,9 +345,14 @@ class DefaultAnswerer:
         passage about it belongs to, named with its number and title, and the passage's best sentences."""
         models = intent.models or MODELS
         steps = {sid for m in models if (s := self.sections.get(ids.steps_id(m))) for sid in s.children}
-        hit = next((h for h in hits[:5] if h.chunk.section_id in steps), None)
-        if hit is None:
+        candidates = [h for h in hits[:5] if h.chunk.section_id in steps]
+        if not candidates:
             return None
+        # the steps' fused scores sit within a few thousandths of each other: how much of what the question asks
+        # about a step's own text holds counts too, with the retriever's rank as in sentence extraction
+        topic = set(expand_query(search_tokens(question))) - MODEL_WORDS - MODEL_GLOSSED - STEP_WORDS
+        hit = max(candidates, key=lambda h: self._weighted_coverage(
+            topic, _tokens(self.sections[h.chunk.section_id].text)) + RANK_PRIOR / (hits.index(h) + 1))
         step = self.sections[hit.chunk.section_id]
         lead = messages.WHICH_STEP.format(model=NAMES[step.model], step=step.step, title=_step_title(step))
         body, cites = self._extract(question, [hit], None, run_length=300)

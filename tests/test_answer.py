@@ -90,6 +90,12 @@ def test_where_the_concept_comes_from_gives_its_lineage_beside_the_footnote(assi
     assert "Ansell" in scholar.answer and "ผู้นำหลายคน" not in scholar.answer
 
 
+def test_which_step_weighs_what_the_steps_own_text_says(assistant):
+    """The steps' fused scores are nearly equal; the one whose text holds the asked act ("เซ็น" is "ลงนาม") wins."""
+    a = assistant.ask("grantขั้นไหนที่ผู้ขอรับต้องเซ็นรับเงื่อนไขครับ")
+    assert a.citations[0].section_id == "grant.steps.3" and "การรับงบประมาณ" in a.answer
+
+
 def test_first_and_last_step(assistant):
     assert assistant.ask("ขั้นตอนสุดท้ายของการทำสัญญาข้อตกลงคืออะไร").citations[0].section_id == "contracting.steps.9"
     assert assistant.ask("ขั้นตอนแรกของ Commissioning คืออะไร").citations[0].section_id == "commissioning.steps.1"
