@@ -695,8 +695,13 @@ class DefaultAnswerer:
         return "\n".join(lines), cites
 
     def _definition(self, question, intent, hits):
-        """Only "what is <model>?" (or "sum up the three models"): a question with any other subject goes to
-        sentence extraction."""
+        """"What is <model>?" (or "sum up the three models"), and an English term a heading glosses ("Facilitative
+        leadership แปลว่าอะไร": the heading "ผู้นำการสร้างความร่วมมือ (Facilitative leadership)" and its text); a
+        question with any other subject goes to sentence extraction."""
+        if not intent.models and (glossed := self._glossed_term(question)):
+            term, section = glossed
+            run = leading_run(section.text, 300)
+            return messages.TERM.format(term=term, title=section.title) + f"\n{run} [1]", [self.cite(section, run)]
         if len(intent.models) > 1 and not self._topic_terms(question):
             return self._overview(intent.models, messages.OVERVIEW_LEAD)
         if len(intent.models) != 1 or set(search_tokens(question)) - MODEL_WORDS - DEFINITION_WORDS:
@@ -706,6 +711,21 @@ class DefaultAnswerer:
         run = leading_run(principle.text, 450)
         return (messages.DEFINITION.format(model=NAMES[model], text=part.text) + f" [1]\n{run} [2]",
                 [self.cite(part, part.text), self.cite(principle, run)])
+
+    def _glossed_term(self, question: str) -> tuple[str, Section] | None:
+        """The English term of the question (two words or more, or one of eight letters or more) that a heading
+        of the guide glosses in parentheses, and the section under the most specific such heading."""
+        runs = [r.split() for r in re.findall(r"[A-Za-z][A-Za-z-]+(?:\s+[A-Za-z][A-Za-z-]+)*", question)]
+        grams = {" ".join(r[i:j]) for r in runs for i in range(len(r)) for j in range(i + 1, min(len(r), i + 4) + 1)}
+        for term in sorted(grams, key=len, reverse=True):  # "what is institutional design" → "institutional design"
+            if " " not in term and len(term) < 8 or mentioned(term) or any(
+                    term.lower() in title.lower() for title in self.document_titles.values()):
+                continue  # a model's name, or the guide's own subject ("CG" is spelt out): not a glossed term
+            headed = [s for s in self.sections.values() if s.text and s.kind != "figure"
+                      and re.search(rf"\(\s*{re.escape(term)}\s*\)", s.title, re.IGNORECASE)]
+            if headed:
+                return term, min(headed, key=lambda s: len(s.title))
+        return None
 
     def _weighted_coverage(self, query_tokens: set[str], tokens: frozenset[str]) -> float:
         return term_coverage(query_tokens, tokens, self.searcher.idf, self.searcher.unseen_idf)

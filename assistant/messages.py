@@ -57,6 +57,7 @@ STEP_COUNT = "{model} มี {count} ขั้นตอน"
 NAMELY = " ได้แก่"
 STEP_LABEL = "ขั้นตอนที่ {step}"
 DEFINITION = "{model} คือ {text}"
+TERM = "“{term}” ในคู่มือคือ {title}:"  # an English term a heading glosses, then that section's text
 LIST_HEAD = "{title}: {count} ข้อ"
 EXAMPLES = "ตัวอย่างในคู่มือ"
 COMPARE_LEAD = "เปรียบเทียบตามคู่มือ:"

@@ -96,6 +96,17 @@ def test_which_step_weighs_what_the_steps_own_text_says(assistant):
     assert a.citations[0].section_id == "grant.steps.3" and "การรับงบประมาณ" in a.answer
 
 
+@pytest.mark.parametrize(("question", "section"), [
+    ("Facilitative leadership ในคู่มือแปลว่าอะไร", "framework.factors.f3"),
+    ("what is institutional design?", "framework.factors.f2"),
+])
+def test_an_english_term_a_heading_glosses_is_answered_with_that_heading(assistant, built, question, section):
+    a = assistant.ask(question)
+    assert a.citations[0].section_id == section and "ในคู่มือคือ" in a.answer
+    _assert_cited_verbatim(a, built)
+    assert "ในคู่มือคือ" not in assistant.ask("CG คืออะไรครับ").answer  # the guide's own subject is no glossed term
+
+
 def test_first_and_last_step(assistant):
     assert assistant.ask("ขั้นตอนสุดท้ายของการทำสัญญาข้อตกลงคืออะไร").citations[0].section_id == "contracting.steps.9"
     assert assistant.ask("ขั้นตอนแรกของ Commissioning คืออะไร").citations[0].section_id == "commissioning.steps.1"
