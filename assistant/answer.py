@@ -27,6 +27,7 @@ from assistant.partnership import MODELS, NAMES, mentioned, without_mentions
 from assistant.retrieval import Hit, HybridSearcher, section_role, term_coverage
 from assistant.segment import CHAT_WORDS, expand_query, search_tokens, sentences
 
+ITEM_WORDS = frozenset(search_tokens("ข้อ อัน ข้อที่ อันที่ ที่ แรก สอง สาม สี่ ห้า หก สุดท้าย item one first second third last"))
 MODEL_WORDS = frozenset(
     t for text in (*NAMES.values(), "รูปแบบ หมายถึง หมายความว่า ความหมาย นิยาม meaning define mean model "
                    "performance-based procurement grant contracting commissioning คอมมิชชั่นนิ่ง pbc")
@@ -212,6 +213,14 @@ class DefaultAnswerer:
         asked = without_context(normalize(question))  # the user's words, not the context of a follow-up
         if len(chosen) == 1 and LIST_CUE.search(asked) and len(own := self._items_of(chosen[0][1])) >= 2:
             return self._list_items(chosen[0][1], own)  # "อันที่สอง มีเงื่อนไขย่อยอะไรบ้าง": that item's own list
+        if len(chosen) == 1 and chosen[0][1].text:
+            n, item = chosen[0]
+            topic = self._topic_terms(asked) - _tokens(item.title) - _tokens(parent.title) - ITEM_WORDS
+            if topic & _tokens(item.text):  # "ข้อสาม ถ้าภาคีไม่ค่อยเชื่อถือกันจะเกิดอะไรขึ้น": what the item says of that
+                body, cites = self._extract(asked, [], None, run_length=RUN_LENGTH, runs=2,
+                                            passages=[(item, _sentences(item.text))])
+                if cites:
+                    return f"{parent.title}:\n{n}. {item.title}\n{body}", cites
         cites, lines = [], []
         for n, item in chosen:
             run = leading_run(item.text, 300) if item.text else ""
@@ -731,14 +740,15 @@ class DefaultAnswerer:
         return term_coverage(query_tokens, tokens, self.searcher.idf, self.searcher.unseen_idf)
 
     def _extract(self, question: str, hits: list[Hit], cue: re.Pattern | None, run_length: int = 250, runs: int = 3,
-                 scope: str | None = None):
+                 scope: str | None = None, passages: list | None = None):
         """Best sentences of the top chunks, scored by idf-weighted term coverage, rank and cue words; the
         best one leads (a definition before its neighbours), at most three runs, none starting inside a list
-        and none repeating another. `scope`: the one model the question names (its whole part is searched)."""
+        and none repeating another. `scope`: the one model the question names (its whole part is searched);
+        `passages`: the sections to quote from, instead of the hits' (one list item the question picked)."""
         q_tokens = set(expand_query(search_tokens(question)))
         subject = self._subject(q_tokens)
         defining = re.compile(rf"{re.escape(subject)}.{{0,40}}{DEFINING}") if subject and cue is DEFINITION_CUE else None
-        passages = self._passages(hits)
+        passages = self._passages(hits) if passages is None else passages
         if scope and not NAME_ASKED.search(question):
             # About one model: its name is where to look, not what to match. Scored on the rest of the question
             # over every section of the model (the hits after it), the sentence on the asked topic leads rather

@@ -107,6 +107,15 @@ def test_an_english_term_a_heading_glosses_is_answered_with_that_heading(assista
     assert "ในคู่มือคือ" not in assistant.ask("CG คืออะไรครับ").answer  # the guide's own subject is no glossed term
 
 
+def test_an_item_picked_with_a_question_of_its_own_quotes_what_the_item_says_of_it(assistant, built):
+    history = [{"role": "user", "content": "เงื่อนไขก่อเกิดความร่วมมือมีอะไรบ้าง"},
+               {"role": "assistant", "content": "มี 3 ข้อ: 1) ศักยภาพ อำนาจหน้าที่ และทรัพยากร 2) แรงจูงใจ 3) ภูมิหลังความสัมพันธ์"}]
+    a = assistant.ask("ข้อสาม ถ้าขาดความเชื่อถือกัน แต่ละฝ่ายจะทำอะไร", history)
+    assert "ภูมิหลังความสัมพันธ์" in a.answer and "ควบคุมกำกับทิศทาง" in a.answer
+    assert {c.section_id for c in a.citations} == {"framework.factors.f1.b3"}
+    _assert_cited_verbatim(a, built)
+
+
 def test_first_and_last_step(assistant):
     assert assistant.ask("ขั้นตอนสุดท้ายของการทำสัญญาข้อตกลงคืออะไร").citations[0].section_id == "contracting.steps.9"
     assert assistant.ask("ขั้นตอนแรกของ Commissioning คืออะไร").citations[0].section_id == "commissioning.steps.1"
