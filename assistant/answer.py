@@ -71,6 +71,10 @@ CUES = {Route.WHO_WHEN: WHO_WHEN_CUE, Route.DEFINITION: DEFINITION_CUE, Route.CO
 # crfcut sometimes cuts inside an enumeration: a sentence that continues the one before it is never a start.
 CONTINUES = re.compile(r"^(และ|หรือ|รวมทั้ง|รวมถึง|ตลอดจน|อีกทั้ง|เป็นต้น|ซึ่ง|[,;:)])")
 LIST_TAIL = re.compile(r"เป็นต้น\s*$")
+# the whole table of contents asked for, not one topic's page
+WHOLE_TOC = re.compile(r"สารบัญ.{0,30}(อะไรบ้าง|มีอะไร|ทั้งหมด|บ้าง)|โครงเรื่อง|หัวข้อ(ใหญ่|หลัก)|table of contents|\boutline\b|"
+                       r"\b(main|all the) (sections|headings|parts|chapters)\b")
+NAMED_NEXT = re.compile(r"(เรียกว่า|ซึ่งเรียกว่า|หรือที่เรียกว่า)")  # a sentence that names what the one before describes
 CUT_AFTER = re.compile(r"(พ\.ศ\.|ค\.ศ\.|ได้แก่|เช่น|ดังนี้|:)\s*$")  # crfcut cuts after these; the run goes on
 ELEMENT = re.compile(r"^(ความ|การ|ด้าน|เกณฑ์)")  # how the guide's list elements begin
 # Sentence extraction, tuned on dev (must-include 0.731 → 0.759; grid 0.12/0.25 × 0.5/0.6/0.7 × 250/350): the
@@ -248,8 +252,13 @@ class DefaultAnswerer:
             steps = self.sections.get(ids.steps_id(model))
             if not steps:
                 continue
-            count_sentence = next((s for s in _sentences(steps.text) if re.search(r"\d+\s*ขั้นตอน", s)),
-                                  leading_run(steps.text, 300))
+            sents = _sentences(steps.text)
+            at = next((i for i, s in enumerate(sents) if re.search(r"\d+\s*ขั้นตอน", s)), None)
+            if at is None:
+                count_sentence = leading_run(steps.text, 300)
+            else:  # "…ประกอบด้วย 6 ขั้นตอน | เรียกว่า วงจรการมอบหมายภารกิจของรัฐ (Commissioning Recycle)": the cycle's name too
+                end = at + 1 if at + 1 < len(sents) and NAMED_NEXT.match(sents[at + 1]) else at
+                count_sentence = " ".join(sents[at : end + 1])
             cites.append(self.cite(steps, count_sentence))
             children = [self.sections[c] for c in steps.children]
             header = messages.STEP_COUNT.format(model=NAMES[model], count=len(children))
@@ -591,6 +600,11 @@ class DefaultAnswerer:
                 parts.append(messages.PAGE_SECTIONS.format(page=page) + "\n" + "\n".join(lines))
             if parts:
                 return "\n".join(parts), cites
+        toc = self.sections.get(ids.TOC)
+        if toc and toc.text and WHOLE_TOC.search(normalize(question)) and not intent.models:
+            parts = sorted((s for s in self.sections.values() if s.kind == "part" and s.page), key=lambda s: s.page)
+            lines = [f"• {messages.TOC_ENTRY.format(title=p.title, page=p.page)}" for p in parts]
+            return f"{messages.TOC_WHOLE} [1]\n" + "\n".join(lines), [self.cite(toc, toc.text)]
         models = intent.models or (MODELS if ALL_MODELS.search(normalize(question)) else ())
         if models:  # "ขอเลขหน้าเรื่อง Grant": the model's own part; each model's when several are named
             lines, cites = [], []

@@ -32,6 +32,10 @@ MODEL_PICK = re.compile(r"(?:ข้อ|อัน|แบบ)\s*(?:ที่)?\s*(
                         r"\b(first|second|third|last|middle) (?:one|model|option)\b")
 PICKED = {"1": 0, "หนึ่ง": 0, "แรก": 0, "first": 0, "2": 1, "สอง": 1, "second": 1, "กลาง": 1, "ตรงกลาง": 1, "middle": 1,
           "3": 2, "สาม": 2, "third": 2, "สุดท้าย": -1, "หลังสุด": -1, "last": -1}
+FIRST_STEP = re.compile(r"ขั้น(?:ตอน)?\s*แรก|\bfirst step\b")
+NEXT = re.compile(r"ถัดไป|ต่อไป|ถัดจากนั้น|ต่อจากนั้น|หลังจากนั้น|\bnext\b")
+THAT_STEP = re.compile(r"ขั้น(?:ตอน)?\s*(?:นั้น|นี้|ดังกล่าว)|\b(?:that|this|the same) step\b")
+COUNTS = {"สอง": 2, "2": 2, "two": 2, "สาม": 3, "3": 3, "three": 3}  # "อีกสองขั้นถัดจากนั้น": the next two
 SHORT = 40  # a message this short rarely names its own subject: it continues the conversation
 CONTEXT = re.compile(r"\s*\([^()]*\)\s*$")  # what `with_context` appends
 
@@ -61,6 +65,8 @@ def focus(history: list[dict]) -> tuple[list[str], int | None]:
             models.append(m)
         if turn.get("role") == "user" and (s := STEP.search(normalize(content))):
             step = int(s.group(1) or s.group(2))
+        elif turn.get("role") == "user" and FIRST_STEP.search(normalize(content)):
+            step = 1
     return models, step
 
 
@@ -121,8 +127,11 @@ def condense(question: str, history: list[dict]) -> str:
             return f"{NAMES[current]} ต่างจาก {NAMES[first]} อย่างไร"
     if mentioned(question) or not (REFERS_BACK.search(q) or (len(q) < SHORT and not own_subject(question))):
         return question
-    if re.search(r"ถัดไป|ต่อไป|next", q) and last_step and not STEP.search(q):
-        return f"ขั้นตอนที่ {last_step + 1} ของ{NAMES[current]}"
+    if NEXT.search(q) and last_step and not STEP.search(q):
+        count = next((n for word, n in COUNTS.items() if re.search(rf"{word}\s*(?:ขั้น|step)", q)), 1)
+        return " และ".join(f"ขั้นตอนที่ {last_step + k}" for k in range(1, count + 1)) + f" ของ{NAMES[current]}"
+    if THAT_STEP.search(q) and last_step and not STEP.search(q):  # "แล้วในขั้นนั้นฝั่งรัฐต้องเตรียมอะไร"
+        return with_context(question, f"ขั้นตอนที่ {last_step} ของ{NAMES[current]}")
     if last_step and not STEP.search(q) and (item := ITEM.search(q)):
         question = ITEM.sub(f"ขั้นตอนที่ {item.group(1)}", question, count=1) if ITEM.search(question) else question
     return with_context(question, NAMES[current])

@@ -78,7 +78,7 @@ META = (
         r"มีประโยชน์|ประโยชน์อะไร|เกี่ยวกับอะไร|ว่าด้วยอะไร|พูดถึงอะไร)|คำนำ|"
         r"(purpose|aim|goal|point) of (the|this) (guide|document|handbook|manual)|why (was|is) (the|this) guide|"
         r"what is (the|this) (guide|document|handbook) (for|about)|preface|foreword")),
-    (Route.FIGURE, re.compile(r"ภาพที่|แผนภาพ|รูปภาพ|แผนภูมิ|ในภาพ|ภาพ\s*(หน้า|ไหน|อะไร|แสดง)|รูป\s*(หน้า|ไหน|อะไร)|มีรูป|\bdiagram|\bfigure|\bchart\b|\billustrat")),
+    (Route.FIGURE, re.compile(r"ภาพที่|แผนภาพ|รูปภาพ|แผนภูมิ|ในภาพ|รูปนี้|ลูกศร|ภาพ\s*(หน้า|ไหน|อะไร|แสดง)|รูป\s*(หน้า|ไหน|อะไร)|มีรูป|\bdiagram|\bfigure|\bchart\b|\billustrat")),
 )
 
 # "Where does the concept come from?" is about the guide's own concept, not another one it mentions (NPM).

@@ -116,6 +116,18 @@ def test_an_item_picked_with_a_question_of_its_own_quotes_what_the_item_says_of_
     _assert_cited_verbatim(a, built)
 
 
+def test_a_cycles_name_comes_with_its_step_count(assistant):
+    a = assistant.ask("What is the six-step cycle of the Commissioning model called?")
+    assert "Commissioning Recycle" in a.answer and "6 ขั้นตอน" in a.answer
+
+
+def test_the_whole_table_of_contents(assistant, built):
+    a = assistant.ask("ในสารบัญมีหัวข้อหลักอะไรบ้างคะ")
+    assert a.citations[0].section_id == "front.toc"
+    assert "(หน้า 14)" in a.answer and "(หน้า 25)" in a.answer and "ลักษณะสำคัญ" in a.answer
+    _assert_cited_verbatim(a, built)
+
+
 def test_first_and_last_step(assistant):
     assert assistant.ask("ขั้นตอนสุดท้ายของการทำสัญญาข้อตกลงคืออะไร").citations[0].section_id == "contracting.steps.9"
     assert assistant.ask("ขั้นตอนแรกของ Commissioning คืออะไร").citations[0].section_id == "commissioning.steps.1"

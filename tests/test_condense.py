@@ -34,3 +34,15 @@ def test_no_pick_when_the_last_answer_named_one_model():
     history = [{"role": "user", "content": "grant มีกี่ขั้นตอน"},
                {"role": "assistant", "content": "รูปแบบการให้เงินอุดหนุน (Grant) มี 4 ขั้นตอน"}]
     assert condense("อันสุดท้ายล่ะ", history) == with_context("อันสุดท้ายล่ะ", NAMES["grant"])
+
+
+@pytest.mark.parametrize(("question", "history", "expected"), [
+    ("โอเคค่ะ แล้วอีกสองขั้นถัดจากนั้นคืออะไรคะ", [{"role": "user", "content": "PBC ขั้นที่ 6 คืออะไรคะ"}],
+     f"ขั้นตอนที่ 7 และขั้นตอนที่ 8 ของ{NAMES['contracting']}"),
+    ("ขั้นถัดไปล่ะครับ", [{"role": "user", "content": "ขั้นที่ 4 ของ commissioning คืออะไรครับ"}],
+     f"ขั้นตอนที่ 5 ของ{NAMES['commissioning']}"),
+    ("แล้วในขั้นนั้นฝั่งรัฐต้องเตรียมอะไรบ้างคะ", [{"role": "user", "content": "grant ขั้นแรกทำอะไรคะ"}],
+     with_context("แล้วในขั้นนั้นฝั่งรัฐต้องเตรียมอะไรบ้างคะ", f"ขั้นตอนที่ 1 ของ{NAMES['grant']}")),
+])
+def test_the_step_in_focus_and_the_steps_after_it(question, history, expected):
+    assert condense(question, [*history, {"role": "assistant", "content": "ขั้นตอนนั้นคือ …"}]) == expected
