@@ -90,7 +90,8 @@ OWN_CONCEPT = re.compile(rf"{GUIDE_ITSELF}|นี้|collaborative|\bcg\b|ร่
 RECOMMEND = re.compile(
     r"เหมาะ|ควรใช้|ใช้รูปแบบ(ไหน|ใด|อะไร)|รูปแบบ(ไหน|ใด)|(ใช้|ควร|เลือก|ตรงกับ|เข้ากับ)\s*แบบ(ไหน|ใด)|แบบ(ไหน|ใด)\s*ดี|"
     r"ใช้อะไรดี|ใช้วิธีไหน|วิธีไหนดี|ควรเลือก|เลือกแบบ|แนะนำ(ให้)?(ใช้|เลือก)?\s*(รูป)?แบบ(ไหน|ใด|อะไร)|ช่วยแนะนำ|\bsuit|which (model|approach|option|type|form|scheme|mechanism|one)|what (model|approach|kind of partnership)|"
-    r"should (we|i) use|best (model|fit|option|approach)|appropriate|recommend"
+    r"should (we|i) use|best (model|fit|option|approach)|appropriate|recommend|"
+    r"which of (?:the |its |your )?(?:guide's |three |3 )?(?:models|options|forms|approaches)"
 )
 # A long message that asks what the guide says ("…which models do they fall under?", "คู่มือยกเป็นตัวอย่างของรูปแบบไหน")
 # is a question about the guide's content, not a situation to recommend for, unless it also tells one.

@@ -31,7 +31,7 @@ TARGET_MAXIMUMS = {("answers", "default · test", "false refusals"): 0.03,
 # change that makes held-out answers worse fails. Raise them as the system improves, never lower them to pass.
 THRESHOLDS = {
     ("retrieval", "hybrid · test", "hit@3"): 0.73,  # measured 0.750 (0.734 before the English glossary grew)
-    ("answers", "default · test", "must-include"): 0.74,  # 0.762 (0.724 before issue 10's sixth session)
+    ("answers", "default · test", "must-include"): 0.77,  # 0.781 (0.762 before issue 10's seventh session, 0.724 before the sixth)
     # English on its own, instead of a ceiling on the gap to Thai: Thai rose 0.620 → 0.704 and English 0.559 →
     # 0.588 in one change, which widened the gap to 0.116 with no English regression. A gap ceiling fails a
     # Thai gain; this floor fails an English loss. The gap stays one of issue 10's targets (TARGET_MAXIMUMS).

@@ -9,6 +9,11 @@ from assistant.settings import ROOT
 
 CASES = [
     ("สวัสดีครับ", Route.HELP, (), None),
+    ("Our district has many parties on elder care and we want one standing body for the long term. Which of the "
+     "guide's models is this?", Route.SITUATION, (), None),
+    ("ในรูปนี้ลูกศรหมายถึงอะไร", Route.FIGURE, (), None),
+    ("ตัวอย่างภารกิจที่ทำในรูปคณะกรรมการมีอะไรบ้าง", Route.EXAMPLE, (), None),  # "ในรูป…": in the form of
+    ("ในสารบัญมีหัวข้อหลักอะไรบ้าง", Route.TOC, (), None),
     ("hey, how many steps in PBC?", Route.STEPS, ("contracting",), None),
     ("รูปแบบการให้เงินอุดหนุนมีกี่ขั้นตอน", Route.STEPS, ("grant",), None),
     ("ขั้นตอนที่ 3 ของ Commissioning คืออะไร", Route.STEP, ("commissioning",), 3),
