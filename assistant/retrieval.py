@@ -32,7 +32,7 @@ from assistant.settings import Settings
 MODEL_VOTE = 1.0
 PART_CUES = {
     "suitable": re.compile(r"เหมาะ|suit|appropriate|(ภารกิจ|งาน)(แบบ)?(ไหน|อะไร|ใด)"),
-    "steps": re.compile(r"ขั้นตอน|step|process|procedure"),
+    "steps": re.compile(r"ขั้นตอน|step|(?<!governance )(?<!\bcg )process|procedure"),  # not "the (CG) governance process"
     "principle": re.compile(r"หลักการ|principle"),
     "method": re.compile(r"วิธีการ|โครงสร้าง|structure|method"),
 }

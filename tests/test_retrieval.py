@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from assistant.retrieval import GuideRetriever, SectionRole, rrf, section_role, term_coverage
+from assistant.retrieval import PART_CUES, GuideRetriever, SectionRole, rrf, section_role, term_coverage
 from assistant.settings import ROOT
 from eval.metrics import first_hit_rank, hit_at
 
@@ -88,3 +88,8 @@ def test_section_roles_agree_with_the_text_exports_ids(built):
         topic = next((t for t in ("components", "factors", "characteristics", "models")
                       if s.id == t or s.id.startswith((f"framework.{t}", f"{t}."))), None)
         assert role.topic == topic, s.id  # the framework's parts and the models overview, as the ids say
+
+
+def test_the_governance_process_is_no_cue_for_the_models_steps():
+    assert PART_CUES["steps"].search("what is the process for a grant?")
+    assert not PART_CUES["steps"].search("skills a leader in a collaborative governance process needs")
