@@ -13,12 +13,15 @@ Split only where each piece is a question of its own:
 - "<question> แล้ว|และ|ส่วน <question>", or "?" between questions, where both sides carry a question word
   (อะไร ไหม มั้ย อย่างไร ยังไง ใคร กี่ เมื่อไร ที่ไหน หรือไม่ หรือเปล่า, what/how/who/which/when/why/…).
 Not split: "ข้อ 1 กับข้อ 2 คืออะไร" (one question about two items, `intents.asked_items` reads it), a single
-question with "และ" inside, anything where a piece is under 6 letters.
+question with "และ" inside, anything where a piece is under 6 letters, an English "…, and who has to accept them?"
+whose second half points back (it, them, those …) at something other than a model the first half names.
 """
 
 from __future__ import annotations
 
 import re
+
+from assistant.partnership import mentioned
 
 QUESTION_WORD = re.compile(r"อะไร|ไหม|มั้ย|มั๊ย|อย่างไร|ยังไง|ใคร|กี่|เมื่อไร|เมื่อไหร่|ที่ไหน|ตรงไหน|หรือไม่|หรือเปล่า|ป่าว|"
                            r"แบบไหน|อันไหน|ข้อไหน|ขั้นไหน|ได้ไหม|ได้หรือ|ทำไม|เพราะอะไร|บ้าง|\?|"
@@ -38,6 +41,7 @@ JOINED = re.compile(r"(?<=[\u0e00-\u0e7f\w?])\s*\??\s*(?:แล้วก็|แ�
                     r"should)\b)"  # English: whole words, and the second half must open with a question word
                     r"|(?<=\?)\s+(?=\S)", re.IGNORECASE)
 MIN_LETTERS = 6
+REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|those|these|each|both)\b", re.IGNORECASE)
 
 
 def split(message: str) -> tuple[str, list[str], bool]:
@@ -83,6 +87,8 @@ def _joined(text: str) -> list[str]:
         left, right = text[: m.start()].strip(" ?"), text[m.end() :].strip()
         if _letters(left) < MIN_LETTERS or _letters(right) < MIN_LETTERS:
             continue
+        if m.group(0).strip(" ?").isascii() and REFERS_BACK.search(right) and not mentioned(left):
+            continue  # "… and who has to accept them?": about what the first half names (a model it names travels)
         if QUESTION_WORD.search(left) and QUESTION_WORD.search(right) and not _one_question(left, right):
             return [left, *_joined(right)]
     return [text]

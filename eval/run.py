@@ -70,7 +70,7 @@ def retrieval_rows(items: list[dict]) -> dict[str, dict[str, float]]:
 
     searcher = get_searcher()
     rows = {}
-    for mode in ("bm25", "dense", "hybrid"):
+    for mode in ("bm25", "dense", "hybrid", "reranked"):
         for name in SPLITS:
             questions = retrievable(items, name)
             if not questions:

@@ -31,7 +31,9 @@ NOT_SPLIT = [
     "ภาครัฐและภาคเอกชนมีบทบาทอะไรบ้าง",
     "องค์ประกอบข้อ 1 กับข้อ 2 คืออะไร",
     "ปัจจัยข้อแรกคืออะไร ข้อสองคืออะไร",  # glued to its noun, "ข้อแรก" names the guide's item, not a question
-    "How did Thailand and its agencies apply this?",  # "Thailand" holds "and"; "and its" opens no question
+    "How did Thailand and its agencies apply this?",
+    # "them" is what the first half names, and no model travels to the second half as context
+    "We agreed a plan and roles with the NGO. What are those called in the guide, and who has to accept them?",  # "Thailand" holds "and"; "and its" opens no question
     "ขั้นตอนที่ 6 ถึงขั้นตอนที่ 9 ของ PBC คืออะไร",
     "1) ก 2) ข",  # pieces too short to be questions
     "เราอยากให้มูลนิธิดูแลผู้สูงอายุ โดย 1) ใช้งบ 2 ล้านบาท 2) ทำต่อเนื่อง 3 ปี ควรใช้แบบไหน",  # one situation

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from assistant.rerank import FEATURES, MODEL_FILE, Reranker
 from assistant.retrieval import PART_CUES, GuideRetriever, SectionRole, rrf, section_role, term_coverage
 from assistant.settings import ROOT
 from eval.metrics import first_hit_rank, hit_at
@@ -30,7 +31,7 @@ def test_hits_carry_section_page_document_and_scores(searcher):
 
 def test_modes(searcher):
     q = "การประเมินผลงานขั้นกลาง"
-    for mode in ("bm25", "dense", "hybrid"):
+    for mode in ("bm25", "dense", "hybrid", "reranked"):
         assert searcher.search(q, 3, mode=mode)[0].chunk.section_id == "contracting.steps.6"
 
 
@@ -49,8 +50,13 @@ def test_dev_set_hit_at_3(searcher):
     ranks = [first_hit_rank([h.chunk.section_id for h in searcher.search(i["question"], 5)], i["gold_sections"])
              for i in questions]
     hit3 = sum(hit_at(r, 3) for r in ranks) / len(ranks)
-    print(f"\ndev set: {len(ranks)} questions, hybrid hit@3 = {hit3:.3f}")
-    assert hit3 >= 0.78  # measured 0.796 on the dev split (eval/README.md); the test split is gated by `make test`
+    learned = [first_hit_rank([h.chunk.section_id for h in searcher.search(i["question"], 5, mode="reranked")],
+                              i["gold_sections"]) for i in questions]
+    learned3 = sum(hit_at(r, 3) for r in learned) / len(learned)
+    print(f"\ndev set: {len(ranks)} questions, hybrid hit@3 = {hit3:.3f}, reranked {learned3:.3f}")
+    assert hit3 >= 0.78  # measured 0.806 on the dev split (eval/README.md); the test split is gated by `make test`
+    # the reranker was trained on these questions: 0.863 cross-validated (eval/README.md)
+    assert learned3 >= 0.84 and learned3 > hit3
 
 
 @pytest.mark.parametrize("path, role", [
@@ -93,3 +99,43 @@ def test_section_roles_agree_with_the_text_exports_ids(built):
 def test_the_governance_process_is_no_cue_for_the_models_steps():
     assert PART_CUES["steps"].search("what is the process for a grant?")
     assert not PART_CUES["steps"].search("skills a leader in a collaborative governance process needs")
+
+
+def test_the_shipped_reranker_matches_the_code_and_beat_the_fused_order_in_cross_validation():
+    model = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert tuple(model["features"]) == FEATURES and len(model["coef"]) == len(FEATURES)
+    assert model["trained_on"]["split"] == "dev"
+    cv = model["dev_cv"]
+    chosen = cv[f"reranked, C = {model['C']}"]
+    assert chosen["hit@3"] > cv["fused order"]["hit@3"] and chosen["mrr"] > cv["fused order"]["mrr"]
+    assert Reranker.load() is not None
+
+
+def test_without_a_usable_reranker_the_fused_order_stays(tmp_path):
+    assert Reranker.load(tmp_path / "absent.json") is None
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"features": ["dense_gap"], "mean": [0], "scale": [1], "coef": [1], "intercept": 0}))
+    assert Reranker.load(other) is None  # trained for other features: not applied to these
+
+
+def test_reranked_is_the_hybrid_candidates_in_the_learned_order(searcher):
+    q = "At which step of performance-based contracting is the mid-term evaluation?"
+    fused, learned = searcher.search(q, 8), searcher.search(q, 8, mode="reranked")
+    assert all(h.rerank is None for h in fused)
+    assert [h.score for h in fused] == sorted((h.score for h in fused), reverse=True)
+    assert [h.rerank for h in learned] == sorted((h.rerank for h in learned), reverse=True)
+    assert learned[0].chunk.section_id == "contracting.steps.6"
+    rows = searcher.candidate_features(q, ["ขั้นตอน"], [h.chunk.id for h in fused], [], [])
+    assert rows.shape == (len(fused), len(FEATURES))
+    step = rows[:, FEATURES.index("step_asked")]
+    assert not step.any()  # "step" with no number asks for no step
+
+
+@pytest.mark.parametrize("question, step", [("PBC ขั้นที่ 6 คืออะไร", "6"), ("what happens in step 3 of grant", "3"),
+                                            ("ขั้นตอนที่6ของสัญญาข้อตกลง", "6")])
+def test_the_step_asked_is_a_feature_of_that_steps_passage(searcher, question, step):
+    hits = searcher.search(question, 40)
+    rows = searcher.candidate_features(question, [], [h.chunk.id for h in hits], [], [])
+    flagged = {h.chunk.title.split(" › ")[-1][:13].strip() for h, row in zip(hits, rows, strict=True)
+               if row[FEATURES.index("step_asked")]}
+    assert flagged == {f"ขั้นตอนที่ {step}"}
