@@ -1,7 +1,7 @@
 """`python -m eval.train_rerank`: fit the learned reranker on the dev split and write assistant/rerank_model.json.
 
 Every retrievable dev question (standalone, with gold sections; the retrieval table's questions) goes through
-the hybrid retriever (fusion and structure votes); each of its candidates is a row of `rerank.FEATURES`, labelled 1 when its
+the hybrid retriever's fusion and structure votes (mode "fused"); each of its candidates is a row of `rerank.FEATURES`, labelled 1 when its
 section is one of the question's gold sections. A logistic regression (scikit-learn) over the standardised
 rows; its regularisation is chosen by 5-fold cross-validated MRR, the folds splitting questions (never one
 question's candidates). The file records the weights and the cross-validated hit@k beside the fused order's
@@ -32,7 +32,7 @@ def dataset(items: list[dict]) -> list[tuple[np.ndarray, np.ndarray]]:
     out = []
     for item in items:
         question = item["question"]
-        fused = searcher.search(question, k=10_000, mode="hybrid")
+        fused = searcher.search(question, k=10_000, mode="fused")
         q_tokens = expand_query(search_tokens(question))
         rows = searcher.candidate_features(question, q_tokens, [h.chunk.id for h in fused],
                                            searcher.bm25_ranking(q_tokens, n), searcher.dense_ranking(question, n))

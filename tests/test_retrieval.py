@@ -31,7 +31,7 @@ def test_hits_carry_section_page_document_and_scores(searcher):
 
 def test_modes(searcher):
     q = "การประเมินผลงานขั้นกลาง"
-    for mode in ("bm25", "dense", "hybrid", "reranked"):
+    for mode in ("bm25", "dense", "fused", "hybrid", "reranked"):
         assert searcher.search(q, 3, mode=mode)[0].chunk.section_id == "contracting.steps.6"
 
 
@@ -120,7 +120,7 @@ def test_without_a_usable_reranker_the_fused_order_stays(tmp_path):
 
 def test_reranked_is_the_hybrid_candidates_in_the_learned_order(searcher):
     q = "At which step of performance-based contracting is the mid-term evaluation?"
-    fused, learned = searcher.search(q, 8), searcher.search(q, 8, mode="reranked")
+    fused, learned = searcher.search(q, 8, mode="fused"), searcher.search(q, 8, mode="reranked")
     assert all(h.rerank is None for h in fused)
     assert [h.score for h in fused] == sorted((h.score for h in fused), reverse=True)
     assert [h.rerank for h in learned] == sorted((h.rerank for h in learned), reverse=True)
@@ -134,8 +134,26 @@ def test_reranked_is_the_hybrid_candidates_in_the_learned_order(searcher):
 @pytest.mark.parametrize("question, step", [("PBC ขั้นที่ 6 คืออะไร", "6"), ("what happens in step 3 of grant", "3"),
                                             ("ขั้นตอนที่6ของสัญญาข้อตกลง", "6")])
 def test_the_step_asked_is_a_feature_of_that_steps_passage(searcher, question, step):
-    hits = searcher.search(question, 40)
+    hits = searcher.search(question, 40, mode="fused")
     rows = searcher.candidate_features(question, [], [h.chunk.id for h in hits], [], [])
     flagged = {h.chunk.title.split(" › ")[-1][:13].strip() for h, row in zip(hits, rows, strict=True)
                if row[FEATURES.index("step_asked")]}
     assert flagged == {f"ขั้นตอนที่ {step}"}
+
+
+def test_the_rerankers_best_passage_joins_the_hybrid_order_fourth(searcher):
+    # "may the state just give orders?": the framework's "มิได้เป็นการใช้อำนาจของรัฐในเชิงบังคับหรือสั่งการ" passage,
+    # which the fusion ranks below the models' principles (written for this test)
+    q = "ภาครัฐสั่งการภาคีได้เลยหรือเปล่าคะ"
+    fused, hybrid = searcher.search(q, 6, mode="fused"), searcher.search(q, 6)
+    best = searcher.search(q, 1, mode="reranked")[0].chunk
+    assert best.section_id == "framework" and "framework" not in [h.chunk.section_id for h in fused[:4]]
+    assert [h.chunk.id for h in hybrid[:3]] == [h.chunk.id for h in fused[:3]]  # what the gate reads
+    assert hybrid[3].chunk.id == best.id and "สั่งการ" in best.text
+
+
+def test_join_keeps_an_order_that_already_holds_the_best_section(searcher):
+    order = [c.id for c in searcher.index.chunks[:8]]
+    assert searcher._join(order, order[2]) == order
+    moved = searcher._join(order, order[7])
+    assert moved[:3] == order[:3] and moved[3] == order[7] and moved[4:] == [*order[3:7]]
