@@ -200,18 +200,14 @@ class HybridSearcher:
 
     def _join(self, order: list[str], best: str) -> list[str]:
         """The reranker's best passage joins the hybrid order at JOIN_AT when its section is not above that place."""
-        if best in order[: JOIN_AT + 1] or self.chunks[best].section_id in {
-                self.chunks[cid].section_id for cid in order[:JOIN_AT + 1]}:
+        if self.chunks[best].section_id in {self.chunks[cid].section_id for cid in order[: JOIN_AT + 1]}:
             return order
         rest = [cid for cid in order if cid != best]
         return [*rest[:JOIN_AT], best, *rest[JOIN_AT:]]
 
     def _vote(self, query: str, fused: dict[str, float]) -> None:
         """The guide's structure as a third voice (see MODEL_VOTE): in place."""
-        named = mentioned(query)
-        norm = normalize(query)
-        parts = {part for part, rx in PART_CUES.items() if rx.search(norm)}
-        topics = {t for t, rx in FRAMEWORK_CUES.items() if rx.search(norm)} if not named else set()
+        named, parts, topics = _asked(query)
         for cid in fused:
             role = self.roles[self.position[cid]]
             if len(named) == 1 and role.model == named[0]:  # about one model: more weight to its text
@@ -224,11 +220,8 @@ class HybridSearcher:
     def candidate_features(self, query: str, q_tokens: list[str], order: list[str],
                            sparse: list[tuple[str, float]], dense: list[tuple[str, float]]) -> np.ndarray:
         """One row of `rerank.FEATURES` per candidate, in the hybrid `order` (see assistant/rerank.py)."""
-        norm = normalize(query)
-        named = mentioned(query)
-        parts = {part for part, rx in PART_CUES.items() if rx.search(norm)}
-        topics = {t for t, rx in FRAMEWORK_CUES.items() if rx.search(norm)} if not named else set()
-        step = STEP_ASKED.search(norm)
+        named, parts, topics = _asked(query)
+        step = STEP_ASKED.search(normalize(query))
         step_heading = re.compile(rf"ขั้นตอนที่\s*{step.group(1)}(?!\d)") if step else None
         letters = [ch for ch in query if ch.isalpha()]
         latin = sum(ch.isascii() for ch in letters) / len(letters) if letters else 0.0
@@ -263,6 +256,16 @@ class HybridSearcher:
                 float(step_heading is not None and bool(step_heading.match(heading))),
             ])
         return np.array(rows, dtype=float)
+
+
+def _asked(query: str) -> tuple[list[str], set[str], set[str]]:
+    """What a question asks of the guide's structure: the models it names, the parts (steps, suitability …) and,
+    when it names no model, the framework topics; the structure votes and the reranker's features read the same."""
+    named = mentioned(query)
+    norm = normalize(query)
+    parts = {part for part, rx in PART_CUES.items() if rx.search(norm)}
+    topics = {t for t, rx in FRAMEWORK_CUES.items() if rx.search(norm)} if not named else set()
+    return named, parts, topics
 
 
 def hit_to_document(hit: Hit) -> LCDocument:
